@@ -1,0 +1,36 @@
+package dev.featurestore.online.spi;
+
+import dev.featurestore.api.data.EntityKey;
+import dev.featurestore.api.data.FeatureRow;
+import dev.featurestore.api.definition.FeatureView;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Where the online tier keeps the latest row of every key of every feature view: one compact record per key and
+ * view. Implementations: Hazelcast (embedded member or client) and Redis (Lettuce).
+ *
+ * <p>Writes are event-time-wins ({@link FeatureRow#supersedes}), decided atomically by the store itself, so that
+ * concurrent writers (push and materialization, several nodes) can never regress a key to an older event.
+ *
+ * <p>Thread-safe. Methods never block the calling thread; they complete their stage on a store thread. Failures of
+ * the backing service complete the stage with {@link dev.featurestore.api.error.UnavailableException}.
+ */
+public interface OnlineStore extends AutoCloseable {
+
+  /**
+   * Writes rows of one view, each replacing the stored row of its key only if it supersedes it. Rows for the same
+   * key within one call are applied in list order. Completes when every row is durable in the store.
+   */
+  CompletionStage<Void> write(FeatureView view, List<FeatureRow> rows);
+
+  /**
+   * Reads the stored row of each key: the result is parallel to {@code keys}, with null where a key has no row.
+   * The whole call is one round trip to the store, whatever the number of keys.
+   */
+  CompletionStage<List<FeatureRow>> read(FeatureView view, List<EntityKey> keys);
+
+  /** Releases connections or leaves the cluster. */
+  @Override
+  void close();
+}

@@ -1,0 +1,55 @@
+package dev.featurestore.registry;
+
+import dev.featurestore.api.definition.Definitions;
+import dev.featurestore.api.error.IncompatibleChangeException;
+import dev.featurestore.api.error.NotFoundException;
+import dev.featurestore.api.error.UnavailableException;
+import java.util.function.Consumer;
+
+/**
+ * The catalog of definitions: every applied set of definitions is a numbered version, kept forever.
+ *
+ * <p>Apply is declarative and atomic: the registry becomes exactly the given definitions (what is left out is
+ * removed) as one new version, or, when any change is refused, stays as it was. Changes that would make the online
+ * and offline tiers disagree are refused (see {@link #plan}).
+ *
+ * <p>Thread-safe. {@link #current()} never blocks (it answers from memory and may trail another process's apply by
+ * the refresh interval); {@link #plan}, {@link #apply} and {@link #version} may do I/O and must not run on an event
+ * loop.
+ */
+public interface Registry extends AutoCloseable {
+
+  /** The latest version this registry has seen; version 0 with no definitions before the first apply. */
+  RegistrySnapshot current();
+
+  /** What applying {@code proposed} would change, and which of those changes would be refused. Writes nothing. */
+  Plan plan(Definitions proposed);
+
+  /**
+   * Stores {@code proposed} as a new version when it differs from the current one.
+   *
+   * @param expectedVersion when positive, the apply fails unless the registry is still at this version
+   * @return the stored snapshot, or the current one when nothing changed
+   * @throws IncompatibleChangeException naming each refused change (also for a stale {@code expectedVersion});
+   *     nothing was written
+   * @throws UnavailableException when the store cannot be reached; nothing was written
+   */
+  ApplyResult apply(Definitions proposed, long expectedVersion);
+
+  /**
+   * A stored version.
+   *
+   * @throws NotFoundException when no such version exists
+   */
+  RegistrySnapshot version(long version);
+
+  /**
+   * Calls {@code listener} with every new version this registry sees, its own applies and other processes' alike,
+   * on a registry thread. Returns a handle whose {@code close()} removes the listener.
+   */
+  AutoCloseable onChange(Consumer<RegistrySnapshot> listener);
+
+  /** Releases the store's connections. */
+  @Override
+  void close();
+}

@@ -30,14 +30,14 @@ public interface Registry extends AutoCloseable {
    *
    * @param expectedVersion when positive, the apply fails unless the registry is still at this version
    * @return the stored snapshot, or the current one when nothing changed
-   * @throws IncompatibleChangeException naming each refused change (also for a stale {@code expectedVersion});
-   *     nothing was written
+   * @throws IncompatibleChangeException naming each refused change, or a stale {@code expectedVersion}, or another
+   *     process's apply that took the same version number at the same moment (plan again); nothing was written
    * @throws UnavailableException when the store cannot be reached; nothing was written
    */
   ApplyResult apply(Definitions proposed, long expectedVersion);
 
   /**
-   * A stored version.
+   * A stored version; version 0 is the empty registry.
    *
    * @throws NotFoundException when no such version exists
    */
@@ -45,7 +45,9 @@ public interface Registry extends AutoCloseable {
 
   /**
    * Calls {@code listener} with every new version this registry sees, its own applies and other processes' alike,
-   * on a registry thread. Returns a handle whose {@code close()} removes the listener.
+   * once each and in version order, on the registry's one refresh thread (so a slow listener delays the others).
+   * An own apply's version reaches listeners before {@link #apply} returns. Returns a handle whose {@code close()}
+   * removes the listener.
    */
   AutoCloseable onChange(Consumer<RegistrySnapshot> listener);
 

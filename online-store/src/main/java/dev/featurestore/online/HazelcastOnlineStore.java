@@ -1,0 +1,119 @@
+package dev.featurestore.online;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import dev.featurestore.api.data.EntityKey;
+import dev.featurestore.api.data.FeatureRow;
+import dev.featurestore.api.definition.FeatureView;
+import dev.featurestore.online.spi.OnlineStore;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The online store on Hazelcast: one {@code IMap<String, byte[]>} per view named {@code fs.<view>}, keyed by the
+ * encoded entity key (its bytes as ISO-8859-1 characters, a lossless one-to-one mapping), valued by the encoded
+ * record. Works the same on an embedded member and on a client: the entry processors run on the owning member,
+ * which has this class's jar on its classpath.
+ */
+final class HazelcastOnlineStore implements OnlineStore {
+  private final HazelcastInstance instance;
+  private final ConcurrentMap<String, IMap<String, byte[]>> maps = new ConcurrentHashMap<>();
+  /**
+   * Creating a map proxy is a blocking round trip on a client; it happens once per view, on this thread, so that
+   * a caller on an event loop never waits for it.
+   */
+  private final ExecutorService proxyCreator = Executors.newSingleThreadExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "fs-hazelcast-proxies");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  HazelcastOnlineStore(HazelcastInstance instance) {
+    this.instance = instance;
+  }
+
+  @Override
+  public CompletionStage<Void> write(FeatureView view, List<FeatureRow> rows) {
+    try {
+      // Encode every row before sending any, so that a row the view refuses writes nothing of the call.
+      Map<String, byte[]> records = Batches.encodeLatest(view, rows, HazelcastOnlineStore::key);
+      CompletionStage<Void> written = map(view).thenCompose(map -> {
+        List<CompletableFuture<Boolean>> writes = new ArrayList<>(records.size());
+        for (Map.Entry<String, byte[]> record : records.entrySet()) {
+          // One atomic compare-and-set per key on its partition thread: no lock, no lost update.
+          writes.add(map.submitToKey(record.getKey(), new HazelcastWriteProcessor(record.getValue()))
+              .toCompletableFuture());
+        }
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+      });
+      return StoreFailures.translate(
+          written,
+          "write " + rows.size() + " rows of view '" + view.name() + "' to Hazelcast");
+    } catch (RuntimeException e) {
+      return StoreFailures.failed(e, "write rows of view '" + view.name() + "' to Hazelcast");
+    }
+  }
+
+  @Override
+  public CompletionStage<List<FeatureRow>> read(FeatureView view, List<EntityKey> keys) {
+    try {
+      if (keys.isEmpty()) {
+        return CompletableFuture.completedFuture(List.of());
+      }
+      List<String> names = new ArrayList<>(keys.size());
+      for (EntityKey key : keys) {
+        names.add(key(key));
+      }
+      Set<String> unique = new HashSet<>(names);
+      // IMap has no asynchronous getAll; a read-only entry processor over the keys is one asynchronous call that
+      // returns the stored records, without backups and without blocking the caller.
+      CompletionStage<Map<String, byte[]>> stage =
+          map(view).thenCompose(map -> map.submitToKeys(unique, HazelcastReadProcessor.INSTANCE));
+      return StoreFailures.translate(
+          stage.thenApply(records -> {
+            List<FeatureRow> rows = new ArrayList<>(keys.size());
+            for (int i = 0; i < keys.size(); i++) {
+              byte[] record = records.get(names.get(i));
+              rows.add(record == null ? null : RecordCodec.decode(keys.get(i), record, view));
+            }
+            return rows;
+          }),
+          "read " + keys.size() + " keys of view '" + view.name() + "' from Hazelcast");
+    } catch (RuntimeException e) {
+      return StoreFailures.failed(e, "read keys of view '" + view.name() + "' from Hazelcast");
+    }
+  }
+
+  @Override
+  public void close() {
+    proxyCreator.shutdownNow();
+    instance.shutdown();
+  }
+
+  static String mapName(FeatureView view) {
+    return "fs." + view.name();
+  }
+
+  private CompletionStage<IMap<String, byte[]>> map(FeatureView view) {
+    String name = mapName(view);
+    IMap<String, byte[]> cached = maps.get(name);
+    if (cached != null) {
+      return CompletableFuture.completedFuture(cached);
+    }
+    return CompletableFuture.supplyAsync(() -> maps.computeIfAbsent(name, instance::getMap), proxyCreator);
+  }
+
+  static String key(EntityKey key) {
+    return new String(RecordCodec.encodeKey(key), StandardCharsets.ISO_8859_1);
+  }
+}

@@ -1,0 +1,148 @@
+package dev.featurestore.online.server;
+
+import dev.featurestore.api.data.EntityKey;
+import dev.featurestore.api.data.FeatureRow;
+import dev.featurestore.api.definition.Definitions;
+import dev.featurestore.api.definition.FeatureNaming;
+import dev.featurestore.api.definition.FeatureRef;
+import dev.featurestore.api.definition.FeatureSelection;
+import dev.featurestore.api.definition.FeatureView;
+import dev.featurestore.api.definition.JoinKey;
+import dev.featurestore.api.error.InvalidRequestException;
+import dev.featurestore.api.proto.ProtoValues;
+import dev.featurestore.online.spi.OnlineStore;
+import dev.featurestore.proto.v1.EntityResult;
+import dev.featurestore.proto.v1.EntityRow;
+import dev.featurestore.proto.v1.FeatureStatus;
+import dev.featurestore.proto.v1.FeatureValue;
+import dev.featurestore.proto.v1.GetOnlineFeaturesRequest;
+import dev.featurestore.proto.v1.GetOnlineFeaturesResponse;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** Serves GetOnlineFeatures: resolves the selection, reads every selected view once, classifies each value. */
+final class FeatureReader {
+  private final Supplier<Definitions> definitions;
+  private final OnlineStore store;
+  private final Clock clock;
+
+  FeatureReader(Supplier<Definitions> definitions, OnlineStore store, Clock clock) {
+    this.definitions = definitions;
+    this.store = store;
+    this.clock = clock;
+  }
+
+  /** Validates synchronously (throwing feature store exceptions), then reads on the store, completing on context. */
+  Future<GetOnlineFeaturesResponse> read(GetOnlineFeaturesRequest request, Context context) {
+    if (request.getEntitiesCount() == 0) {
+      throw new InvalidRequestException("Cannot get online features: the request has no entity rows");
+    }
+    FeatureSelection selection = select(definitions.get(), request);
+    List<FeatureView> views = selection.views();
+    List<ViewRead> reads = new ArrayList<>(views.size());
+    for (FeatureView view : views) {
+      reads.add(keysOf(view, selection.joinKeys().get(view.name()), request.getEntitiesList()));
+    }
+    List<Future<List<FeatureRow>>> futures = new ArrayList<>(reads.size());
+    for (ViewRead read : reads) {
+      // The views are read concurrently; the store completes on its own threads, so come back to the context.
+      futures.add(Future.fromCompletionStage(store.read(read.view, read.uniqueKeys), context));
+    }
+    return Future.all(futures).map(done -> {
+      long now = ProtoKeys.micros(clock);
+      Map<String, List<FeatureRow>> rowsByView = new HashMap<>();
+      for (int v = 0; v < reads.size(); v++) {
+        ViewRead read = reads.get(v);
+        List<FeatureRow> unique = futures.get(v).result();
+        List<FeatureRow> perEntity = new ArrayList<>(read.entityToKey.length);
+        for (int index : read.entityToKey) {
+          perEntity.add(unique.get(index));
+        }
+        rowsByView.put(read.view.name(), perEntity);
+      }
+      return respond(selection, rowsByView, request.getEntitiesCount(), now);
+    });
+  }
+
+  private static FeatureSelection select(Definitions definitions, GetOnlineFeaturesRequest request) {
+    FeatureNaming naming = request.getFullFeatureNames() ? FeatureNaming.FULL : FeatureNaming.SHORT;
+    return switch (request.getSelectionCase()) {
+      case FEATURES -> {
+        List<FeatureRef> refs = new ArrayList<>(request.getFeatures().getFeaturesCount());
+        for (String text : request.getFeatures().getFeaturesList()) {
+          refs.add(parseRef(text));
+        }
+        yield definitions.select(refs, naming);
+      }
+      case FEATURE_SERVICE -> definitions.selectService(request.getFeatureService(), naming);
+      case SELECTION_NOT_SET -> throw new InvalidRequestException(
+          "Cannot get online features: the request names neither features nor a feature service");
+    };
+  }
+
+  private static FeatureRef parseRef(String text) {
+    try {
+      return FeatureRef.parse(text);
+    } catch (InvalidRequestException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new InvalidRequestException(
+          "Cannot parse feature reference '" + text + "': expected 'view:feature' or 'view:*'", e);
+    }
+  }
+
+  /** The distinct keys of one view over all entity rows, and for each row the index of its key. */
+  private static ViewRead keysOf(FeatureView view, List<JoinKey> joinKeys, List<EntityRow> entities) {
+    Map<EntityKey, Integer> unique = new LinkedHashMap<>();
+    int[] entityToKey = new int[entities.size()];
+    for (int i = 0; i < entities.size(); i++) {
+      EntityKey key = ProtoKeys.entityKey(joinKeys, entities.get(i).getKeysMap(), "entity row " + i);
+      Integer index = unique.putIfAbsent(key, unique.size());
+      entityToKey[i] = index == null ? unique.size() - 1 : index;
+    }
+    return new ViewRead(view, List.copyOf(unique.keySet()), entityToKey);
+  }
+
+  private static GetOnlineFeaturesResponse respond(
+      FeatureSelection selection, Map<String, List<FeatureRow>> rowsByView, int entityCount, long now) {
+    GetOnlineFeaturesResponse.Builder response = GetOnlineFeaturesResponse.newBuilder();
+    List<FeatureSelection.Column> columns = selection.columns();
+    for (FeatureSelection.Column column : columns) {
+      response.addFeatureNames(column.outputName());
+      response.addFeatureRefs(column.ref().toString());
+    }
+    FeatureValue notFound = FeatureValue.newBuilder().setStatus(FeatureStatus.NOT_FOUND).build();
+    for (int i = 0; i < entityCount; i++) {
+      EntityResult.Builder result = EntityResult.newBuilder();
+      for (FeatureSelection.Column column : columns) {
+        FeatureView view = column.view();
+        FeatureRow row = rowsByView.get(view.name()).get(i);
+        if (row == null) {
+          result.addValues(notFound);
+          continue;
+        }
+        FeatureValue.Builder value = FeatureValue.newBuilder().setEventTimestamp(row.eventTimestampMicros());
+        Object feature = row.value(column.feature().name());
+        if (view.hasTtl() && row.eventTimestampMicros() < now - view.ttlMicros()) {
+          value.setStatus(FeatureStatus.OUTSIDE_MAX_AGE);
+        } else if (feature == null) {
+          value.setStatus(FeatureStatus.NULL_VALUE);
+        } else {
+          value.setStatus(FeatureStatus.PRESENT).setValue(ProtoValues.toProto(feature, column.feature().type()));
+        }
+        result.addValues(value);
+      }
+      response.addResults(result);
+    }
+    return response.build();
+  }
+
+  private record ViewRead(FeatureView view, List<EntityKey> uniqueKeys, int[] entityToKey) {}
+}

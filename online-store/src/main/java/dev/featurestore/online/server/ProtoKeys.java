@@ -1,0 +1,47 @@
+package dev.featurestore.online.server;
+
+import dev.featurestore.api.data.EntityKey;
+import dev.featurestore.api.definition.JoinKey;
+import dev.featurestore.api.error.InvalidRequestException;
+import dev.featurestore.api.proto.ProtoValues;
+import dev.featurestore.proto.v1.Value;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Wire values to entity keys and instants to microseconds, with messages that name the row and the key. */
+final class ProtoKeys {
+  private ProtoKeys() {}
+
+  /**
+   * The entity key of {@code joinKeys} from a row's wire keys; extra keys are ignored.
+   *
+   * @param where the row, for messages ("entity row 3")
+   * @throws InvalidRequestException naming the row and the key when one is missing or of another type
+   */
+  static EntityKey entityKey(List<JoinKey> joinKeys, Map<String, Value> keys, String where) {
+    Map<String, Object> named = new HashMap<>(joinKeys.size() * 2);
+    for (JoinKey key : joinKeys) {
+      Value value = keys.get(key.name());
+      if (value == null || value.getKindCase() == Value.KindCase.KIND_NOT_SET) {
+        throw new InvalidRequestException(
+            "Cannot read " + where + ": join key '" + key.name() + "' (" + key.type() + ") is missing");
+      }
+      try {
+        named.put(key.name(), ProtoValues.fromProto(value, key.type(), key.name()));
+      } catch (InvalidRequestException e) {
+        throw new InvalidRequestException(
+            "Cannot read " + where + ": join key '" + key.name() + "' must be " + key.type() + " but is "
+                + ProtoValues.typeOf(value), e);
+      }
+    }
+    return EntityKey.from(joinKeys, named, where);
+  }
+
+  static long micros(Clock clock) {
+    Instant now = clock.instant();
+    return Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000L), now.getNano() / 1_000);
+  }
+}

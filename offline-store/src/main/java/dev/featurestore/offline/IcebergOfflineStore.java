@@ -1,0 +1,95 @@
+package dev.featurestore.offline;
+
+import dev.featurestore.api.definition.Definitions;
+import dev.featurestore.api.error.FeatureStoreException;
+import dev.featurestore.api.error.UnavailableException;
+import dev.featurestore.online.spi.OnlineStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.hadoop.HadoopCatalog;
+
+/** {@link OfflineStore} on an Iceberg catalog; translates every storage failure in one place. */
+final class IcebergOfflineStore implements OfflineStore {
+  private final HadoopCatalog catalog;
+  private final Ingestion ingestion;
+  private final TrainingSets trainingSets;
+  private final Materializer materializer;
+
+  private IcebergOfflineStore(HadoopCatalog catalog) {
+    this.catalog = catalog;
+    ViewTables tables = new ViewTables(catalog);
+    this.ingestion = new Ingestion(tables);
+    this.trainingSets = new TrainingSets(tables);
+    this.materializer = new Materializer(tables);
+  }
+
+  static IcebergOfflineStore onLocalWarehouse(Path warehouse) {
+    try {
+      Files.createDirectories(warehouse);
+    } catch (IOException e) {
+      throw new UnavailableException("Cannot open offline store at '" + warehouse + "': " + e.getMessage(), e);
+    }
+    return new IcebergOfflineStore(new HadoopCatalog(new Configuration(), warehouse.toUri().toString()));
+  }
+
+  @Override
+  public IngestResult ingest(Definitions definitions, String viewName, Path file, ProgressListener progress) {
+    Objects.requireNonNull(definitions, "definitions");
+    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(progress, "progress");
+    return translate("ingest '" + file.getFileName() + "' into view '" + viewName + "'",
+        () -> ingestion.run(definitions, viewName, file, progress));
+  }
+
+  @Override
+  public TrainingSetResult trainingSet(
+      Definitions definitions, TrainingSetRequest request, ProgressListener progress) {
+    Objects.requireNonNull(definitions, "definitions");
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(progress, "progress");
+    return translate("build training set from '" + request.entityFile().getFileName() + "'",
+        () -> trainingSets.run(definitions, request, progress));
+  }
+
+  @Override
+  public MaterializeResult materialize(
+      Definitions definitions,
+      String viewName,
+      long startMicros,
+      long endMicros,
+      OnlineStore online,
+      ProgressListener progress) {
+    Objects.requireNonNull(definitions, "definitions");
+    Objects.requireNonNull(online, "online");
+    Objects.requireNonNull(progress, "progress");
+    return translate("materialize view '" + viewName + "'",
+        () -> materializer.run(definitions, viewName, startMicros, endMicros, online, progress));
+  }
+
+  @Override
+  public void close() {
+    try {
+      catalog.close();
+    } catch (IOException e) {
+      throw new UnavailableException("Cannot close offline store: " + e.getMessage(), e);
+    }
+  }
+
+  private static <T> T translate(String action, Supplier<T> work) {
+    try {
+      return work.get();
+    } catch (FeatureStoreException e) {
+      throw e;
+    } catch (UncheckedIOException | CommitFailedException e) {
+      throw new UnavailableException("Cannot " + action + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new UnavailableException("Cannot " + action + ": storage failed (" + e + ")", e);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package dev.featurestore.offline;
+
+import dev.featurestore.api.definition.Definitions;
+import dev.featurestore.online.spi.OnlineStore;
+import java.nio.file.Path;
+
+/**
+ * The offline tier: one Iceberg table per feature view (namespace {@code features}, table named by the view),
+ * holding every row ever ingested, partitioned by day of {@code event_timestamp}.
+ *
+ * <p>Table schema of a view: its join keys (in {@link Definitions#joinKeys} order), {@code event_timestamp} and
+ * {@code created_timestamp} (timestamptz, microseconds), then one column per feature with the Iceberg type of its
+ * value type. A feature added to the view later becomes a new column at the next ingestion; a type never changes.
+ *
+ * <p>Every method blocks (file and catalog I/O): call it from a worker thread, never from an event loop. Methods
+ * are thread-safe. Failures are unchecked: {@link dev.featurestore.api.error.InvalidRequestException} for a bad
+ * file or request (nothing written), {@link dev.featurestore.api.error.NotFoundException} for an undefined view,
+ * feature or service, {@link dev.featurestore.api.error.UnavailableException} for storage failures.
+ */
+public interface OfflineStore extends AutoCloseable {
+
+  /**
+   * Appends a Parquet ({@code .parquet}) or CSV ({@code .csv}, header row) file to a view's table, in one Iceberg
+   * commit. The file must have every join key and {@code event_timestamp}; {@code created_timestamp} defaults to
+   * the time of ingestion; feature columns may be missing (null); any other column is refused. CSV timestamps are
+   * ISO-8601 instants or integer epoch microseconds, lists read {@code [1,2,3]}, bytes are Base64, an empty cell is
+   * null.
+   *
+   * <p>The whole file is validated before anything is written: a bad value, a null key or timestamp, a missing key
+   * column or an unknown column fails with an {@link dev.featurestore.api.error.InvalidRequestException} naming the
+   * file, the view, the column and the row (1-based, header excluded), and the table is left unchanged.
+   *
+   * @param progress reports rows
+   */
+  IngestResult ingest(Definitions definitions, String viewName, Path file, ProgressListener progress);
+
+  /**
+   * Builds a point-in-time correct training set: for each entity row (keys {@code k}, time {@code t}) and each
+   * selected view (TTL {@code d}), the feature values of the row {@code x} with {@code x.keys = k},
+   * {@code x.event_timestamp <= t} and, when {@code d > 0}, {@code x.event_timestamp >= t - d}; the largest
+   * {@code event_timestamp} wins, ties go to the largest {@code created_timestamp}, then to the latest write. With
+   * {@link TrainingSetRequest.Visibility#AS_KNOWN_AT} also {@code x.created_timestamp <= t}. No such row: null.
+   *
+   * <p>The output keeps every entity row in input order with all of its columns, then one column per selected
+   * feature, named as {@link dev.featurestore.api.definition.FeatureSelection#qualifyingNamesIn} says for the entity
+   * columns. Each view is read at its current snapshot, reported in the result.
+   *
+   * @param progress reports entity rows
+   */
+  TrainingSetResult trainingSet(Definitions definitions, TrainingSetRequest request, ProgressListener progress);
+
+  /**
+   * Writes to the online tier, for every key with rows whose {@code event_timestamp} is in
+   * {@code [startMicros, endMicros)}, the newest of those rows (the ordering of the point-in-time join), in batches,
+   * waiting for each batch. Idempotent: the online store is event-time-wins, so a re-run changes nothing.
+   *
+   * @param progress reports keys
+   */
+  MaterializeResult materialize(
+      Definitions definitions,
+      String viewName,
+      long startMicros,
+      long endMicros,
+      OnlineStore online,
+      ProgressListener progress);
+
+  /** Releases the catalog. */
+  @Override
+  void close();
+}

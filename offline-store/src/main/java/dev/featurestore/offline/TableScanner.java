@@ -1,0 +1,122 @@
+package dev.featurestore.offline;
+
+import dev.featurestore.api.ValueType;
+import dev.featurestore.api.data.EntityKey;
+import dev.featurestore.api.definition.Feature;
+import dev.featurestore.api.definition.JoinKey;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetReaders;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.parquet.Parquet;
+
+/**
+ * Reads the rows of a view's table at one snapshot whose event timestamp lies in a range, projecting only the
+ * columns asked for, and tags each row with where it was written (data sequence number, position in file).
+ */
+final class TableScanner {
+  private TableScanner() {}
+
+  /**
+   * Passes every row with {@code fromMicros <= event_timestamp <= toMicros} (and {@code created_timestamp <=
+   * createdAtMostMicros}) to {@code sink}. Features the table has no column for yet are null.
+   */
+  static void scan(
+      Table table,
+      long snapshotId,
+      List<JoinKey> keys,
+      List<Feature> features,
+      long fromMicros,
+      long toMicros,
+      long createdAtMostMicros,
+      Consumer<StoredRow> sink) {
+    Schema tableSchema = table.schemas().get(table.snapshot(snapshotId).schemaId());
+    if (tableSchema == null) {
+      tableSchema = table.schema();
+    }
+    List<String> names = new ArrayList<>();
+    keys.forEach(key -> names.add(key.name()));
+    names.add(ViewSchemas.EVENT_TIMESTAMP);
+    names.add(ViewSchemas.CREATED_TIMESTAMP);
+    int[] featureIndex = new int[features.size()];
+    for (int i = 0; i < features.size(); i++) {
+      String name = features.get(i).name();
+      if (tableSchema.findField(name) == null) {
+        featureIndex[i] = -1;
+      } else {
+        featureIndex[i] = names.size();
+        names.add(name);
+      }
+    }
+    Schema projection = tableSchema.select(names);
+    // select() keeps table order: find each wanted column in the projection
+    int[] keyAt = keys.stream().mapToInt(k -> positionOf(projection, k.name())).toArray();
+    int eventAt = positionOf(projection, ViewSchemas.EVENT_TIMESTAMP);
+    int createdAt = positionOf(projection, ViewSchemas.CREATED_TIMESTAMP);
+    int[] featureAt = new int[features.size()];
+    for (int i = 0; i < features.size(); i++) {
+      featureAt[i] = featureIndex[i] < 0 ? -1 : positionOf(projection, features.get(i).name());
+    }
+
+    Expression filter = Expressions.and(
+        Expressions.greaterThanOrEqual(ViewSchemas.EVENT_TIMESTAMP, fromMicros),
+        Expressions.lessThanOrEqual(ViewSchemas.EVENT_TIMESTAMP, toMicros));
+    if (createdAtMostMicros != Long.MAX_VALUE) {
+      filter = Expressions.and(
+          filter, Expressions.lessThanOrEqual(ViewSchemas.CREATED_TIMESTAMP, createdAtMostMicros));
+    }
+    try (CloseableIterable<FileScanTask> tasks =
+        table.newScan().useSnapshot(snapshotId).filter(filter).select(names).planFiles()) {
+      for (FileScanTask task : tasks) {
+        long sequence = task.file().dataSequenceNumber() == null ? 0 : task.file().dataSequenceNumber();
+        // read the whole file without a row filter, so that the iteration index is the row's position in the file
+        try (CloseableIterable<Record> records = Parquet.read(table.io().newInputFile(task.file().location()))
+            .project(projection)
+            .createReaderFunc(fileSchema -> GenericParquetReaders.buildReader(projection, fileSchema))
+            .build()) {
+          long position = 0;
+          for (Record record : records) {
+            long event = (Long) ViewSchemas.fromIceberg(record.get(eventAt), ValueType.TIMESTAMP);
+            long created = (Long) ViewSchemas.fromIceberg(record.get(createdAt), ValueType.TIMESTAMP);
+            if (event >= fromMicros && event <= toMicros && created <= createdAtMostMicros) {
+              Object[] keyValues = new Object[keys.size()];
+              for (int k = 0; k < keyValues.length; k++) {
+                keyValues[k] = ViewSchemas.fromIceberg(record.get(keyAt[k]), keys.get(k).type());
+              }
+              Object[] values = new Object[features.size()];
+              for (int f = 0; f < values.length; f++) {
+                values[f] = featureAt[f] < 0
+                    ? null
+                    : ViewSchemas.fromIceberg(record.get(featureAt[f]), features.get(f).type());
+              }
+              sink.accept(new StoredRow(
+                  new EntityKey(java.util.Arrays.asList(keyValues)), event, created, sequence, position, values));
+            }
+            position++;
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static int positionOf(Schema projection, String name) {
+    List<org.apache.iceberg.types.Types.NestedField> columns = projection.columns();
+    for (int i = 0; i < columns.size(); i++) {
+      if (columns.get(i).name().equals(name)) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("column '" + name + "' is not in projection " + projection);
+  }
+}

@@ -51,16 +51,7 @@ final class TestFiles {
 
   /** The rows of a Parquet file as column name to value, values in Iceberg's generic representation. */
   static List<Map<String, Object>> readParquet(Path file) {
-    InputTable table = InputTable.read(file, "Cannot read test output");
-    List<Map<String, Object>> rows = new ArrayList<>();
-    for (Object[] values : table.rows()) {
-      Map<String, Object> row = new LinkedHashMap<>();
-      for (int i = 0; i < values.length; i++) {
-        row.put(table.columns().get(i), values[i]);
-      }
-      rows.add(row);
-    }
-    return rows;
+    return TableFiles.read(file);
   }
 
   static List<String> parquetColumns(Path file) {

@@ -1,0 +1,46 @@
+package dev.featurestore.deploy.cli;
+
+import dev.featurestore.deploy.FeatureStoreConfig;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The configuration options every command shares; each falls back to an environment variable, then a default. */
+public final class ConfigOptions {
+  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:FSTORE_DATA_DIR:-fs-data}",
+      description = "Local data directory: embedded registry and default Iceberg warehouse (env FSTORE_DATA_DIR, "
+          + "default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--registry", paramLabel = "URL", defaultValue = "${env:FSTORE_REGISTRY:-embedded}",
+      description = "Registry: 'embedded' (SQLite file in the data directory) or a jdbc:postgresql:// URL "
+          + "(env FSTORE_REGISTRY, default: ${DEFAULT-VALUE}).")
+  String registry;
+
+  @Option(names = "--online-store", paramLabel = "URI", defaultValue = "${env:FSTORE_ONLINE_STORE:-hazelcast}",
+      description = "Online store: 'hazelcast' (embedded member), hazelcast://host:port (client of a cluster) or "
+          + "redis://host:port (env FSTORE_ONLINE_STORE, default: ${DEFAULT-VALUE}).")
+  String onlineStore;
+
+  @Option(names = "--warehouse", paramLabel = "DIR", defaultValue = "${env:FSTORE_WAREHOUSE}",
+      description = "Iceberg warehouse directory (env FSTORE_WAREHOUSE, default: <data-dir>/warehouse).")
+  Path warehouse;
+
+  @Option(names = "--host", paramLabel = "HOST", defaultValue = "${env:FSTORE_HOST:-127.0.0.1}",
+      description = "Server address to bind (serve) or to call (env FSTORE_HOST, default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "${env:FSTORE_PORT:-6566}",
+      description = "Server gRPC port (env FSTORE_PORT, default: ${DEFAULT-VALUE}).")
+  int port;
+
+  public FeatureStoreConfig toConfig() {
+    return FeatureStoreConfig.builder()
+        .dataDir(dataDir)
+        .registryUrl(registry)
+        .onlineStore(onlineStore)
+        .warehouse(warehouse)
+        .host(host)
+        .port(port)
+        .build();
+  }
+}

@@ -1,0 +1,45 @@
+package dev.featurestore.deploy.server;
+
+import dev.featurestore.deploy.FeatureStoreConfig;
+import dev.featurestore.offline.OfflineStore;
+import dev.featurestore.offline.OfflineStores;
+import dev.featurestore.online.OnlineStores;
+import dev.featurestore.online.spi.OnlineStore;
+import dev.featurestore.registry.Registries;
+import dev.featurestore.registry.Registry;
+
+/**
+ * Opens each part of the feature store from the configuration. The one place that knows which implementation a
+ * configuration value selects.
+ */
+public final class Components {
+  /** Where a command-line process finds the embedded Hazelcast member of a running server. */
+  static final String LOCAL_CLUSTER = "hazelcast://127.0.0.1:5701";
+
+  private Components() {}
+
+  /** The registry: the SQLite file of the data directory, or PostgreSQL (credentials from the environment). */
+  public static Registry openRegistry(FeatureStoreConfig config) {
+    if (config.embeddedRegistry()) {
+      return Registries.embedded(config.dataDir());
+    }
+    return Registries.jdbc(config.registryUrl(), System.getenv("FSTORE_REGISTRY_USER"),
+        System.getenv("FSTORE_REGISTRY_PASSWORD"));
+  }
+
+  public static OfflineStore openOfflineStore(FeatureStoreConfig config) {
+    return OfflineStores.local(config.warehouse());
+  }
+
+  /**
+   * The online store as seen from a command-line process (materialize): the same store the server uses, except
+   * that the embedded default lives inside the server, so a separate process joins it as a Hazelcast client
+   * instead of starting a member of its own.
+   */
+  public static OnlineStore openOnlineStoreFromOutside(FeatureStoreConfig config) {
+    String uri = FeatureStoreConfig.HAZELCAST_EMBEDDED.equals(config.onlineStore())
+        ? LOCAL_CLUSTER
+        : config.onlineStore();
+    return OnlineStores.open(uri);
+  }
+}

@@ -204,4 +204,24 @@ class CommandLineIT {
     Run read = run("get-online", "-f", "user_stats:txn_count_7d", "-e", "user_id=5005");
     assertThat(read.out()).contains("NOT_FOUND");
   }
+
+  @Test
+  @Order(8)
+  void planAndApply_remote_goThroughTheServersRegistry() throws IOException {
+    Run plan = run("plan", "--remote", "-f", dir.resolve("repo.yaml").toString());
+    assertThat(plan.exitCode()).as(plan.err()).isZero();
+    assertThat(plan.out()).contains("No changes: the registry (version 1)");
+
+    Path yaml = dir.resolve("longer-ttl.yaml");
+    String text = DefinitionsYaml.write(ExampleRepo.definitions());
+    String changed = text.replace("ttl: 2d", "ttl: 3d");
+    assertThat(changed).isNotEqualTo(text);
+    Files.writeString(yaml, changed);
+    Run apply = run("apply", "--remote", "-f", yaml.toString());
+
+    assertThat(apply.exitCode()).as(apply.err()).isZero();
+    assertThat(apply.out()).contains("~ feature view user_stats").contains("ttl: PT48H -> PT72H")
+        .contains("Applied as registry version 2");
+    assertThat(server.registry().current().version()).isEqualTo(2);
+  }
 }

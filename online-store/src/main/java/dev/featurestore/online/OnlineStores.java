@@ -82,6 +82,29 @@ public final class OnlineStores {
             + " redis://host:port");
   }
 
+  /**
+   * The URI under which another process reaches the same data as {@code uri}. For an embedded Hazelcast member,
+   * whose data lives inside the process that started it, that is a client of its cluster: same cluster name, its
+   * members (or its port on 127.0.0.1, 5701 by default) as addresses. Every other URI already names a shared store
+   * and is returned as is.
+   *
+   * @throws InvalidRequestException naming the URI when it is malformed
+   */
+  public static String fromOutside(String uri) {
+    String text = uri == null ? "" : uri.trim();
+    int query = text.indexOf('?');
+    String base = query < 0 ? text : text.substring(0, query);
+    if (!base.equals("hazelcast") && !base.equals("hazelcast:embedded")) {
+      return uri;
+    }
+    Map<String, String> params = query < 0 ? Map.of() : parseQuery(uri, text.substring(query + 1));
+    checkParams(uri, params, Set.of("cluster", "port", "members"));
+    String addresses = params.containsKey("members")
+        ? String.join(",", splitList(params.get("members")))
+        : "127.0.0.1:" + (params.containsKey("port") ? parsePort(uri, params.get("port")) : 5701);
+    return "hazelcast://" + addresses + "?cluster=" + params.getOrDefault("cluster", DEFAULT_CLUSTER);
+  }
+
   private static HazelcastInstance startMember(String uri, Map<String, String> params) {
     quietHazelcast();
     Config config = new Config();

@@ -13,9 +13,6 @@ import dev.featurestore.registry.Registry;
  * configuration value selects.
  */
 public final class Components {
-  /** Where a command-line process finds the embedded Hazelcast member of a running server. */
-  static final String LOCAL_CLUSTER = "hazelcast://127.0.0.1:5701";
-
   private Components() {}
 
   /** The registry: the SQLite file of the data directory, or PostgreSQL (credentials from the environment). */
@@ -37,9 +34,6 @@ public final class Components {
    * instead of starting a member of its own.
    */
   public static OnlineStore openOnlineStoreFromOutside(FeatureStoreConfig config) {
-    String uri = FeatureStoreConfig.HAZELCAST_EMBEDDED.equals(config.onlineStore())
-        ? LOCAL_CLUSTER
-        : config.onlineStore();
-    return OnlineStores.open(uri);
+    return OnlineStores.open(OnlineStores.fromOutside(config.onlineStore()));
   }
 }

@@ -36,16 +36,7 @@ final class GetOnlineCommand implements Runnable {
   ConfigOptions config;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
-  Selection selection;
-
-  static final class Selection {
-    @Option(names = {"-f", "--features"}, split = ",", paramLabel = "VIEW:FEATURE",
-        description = "Feature references, comma separated (view:feature or view:*).")
-    List<String> features;
-
-    @Option(names = {"-s", "--service"}, paramLabel = "SERVICE", description = "A feature service.")
-    String service;
-  }
+  FeatureSelectionOptions selection;
 
   @Option(names = {"-e", "--entity"}, required = true, paramLabel = "KEY=VALUE[,KEY=VALUE]",
       description = "One entity row as join key values; repeat for several rows.")
@@ -62,9 +53,9 @@ final class GetOnlineCommand implements Runnable {
       for (String entity : entities) {
         rows.add(parseRow(entity, definitions));
       }
-      OnlineRequest request = (selection.service != null
+      OnlineRequest request = (selection.isService()
           ? OnlineRequest.ofService(selection.service)
-          : OnlineRequest.ofFeatures(selection.features.toArray(String[]::new)))
+          : OnlineRequest.ofFeatures(selection.refs()))
           .withEntityRows(rows)
           .withNaming(fullNames ? FeatureNaming.FULL : FeatureNaming.SHORT);
       print(rows, client.getOnlineFeatures(request), out());

@@ -1,7 +1,6 @@
 package dev.featurestore.deploy.cli;
 
 import dev.featurestore.api.definition.FeatureNaming;
-import dev.featurestore.api.definition.FeatureRef;
 import dev.featurestore.deploy.FeatureStoreConfig;
 import dev.featurestore.deploy.server.Components;
 import dev.featurestore.offline.OfflineStore;
@@ -9,7 +8,6 @@ import dev.featurestore.offline.TrainingSetRequest;
 import dev.featurestore.offline.TrainingSetResult;
 import dev.featurestore.registry.Registry;
 import java.nio.file.Path;
-import java.util.List;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,16 +35,7 @@ final class TrainingSetCommand implements Runnable {
   Path entities;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
-  Selection selection;
-
-  static final class Selection {
-    @Option(names = {"-f", "--features"}, split = ",", paramLabel = "VIEW:FEATURE",
-        description = "Feature references, comma separated (view:feature or view:*).")
-    List<String> features;
-
-    @Option(names = {"-s", "--service"}, paramLabel = "SERVICE", description = "A feature service.")
-    String service;
-  }
+  FeatureSelectionOptions selection;
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The Parquet file to write.")
   Path output;
@@ -62,9 +51,9 @@ final class TrainingSetCommand implements Runnable {
   @Override
   public void run() {
     FeatureStoreConfig cfg = config.toConfig();
-    TrainingSetRequest request = selection.service != null
+    TrainingSetRequest request = selection.isService()
         ? TrainingSetRequest.forService(entities, selection.service, output)
-        : TrainingSetRequest.forFeatures(entities, selection.features.stream().map(FeatureRef::parse).toList(),
+        : TrainingSetRequest.forFeatures(entities, selection.refs(),
             output);
     request = request
         .withNaming(fullNames ? FeatureNaming.FULL : FeatureNaming.SHORT)

@@ -1,7 +1,7 @@
 package dev.featurestore.deploy.cli;
 
 import java.io.PrintWriter;
-import java.time.Duration;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -12,7 +12,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  */
 final class TerminalProgress implements AutoCloseable {
   private final ProgressBar bar;
-  private final long startNanos = System.nanoTime();
+  private boolean closed;
 
   TerminalProgress(String task, String unit) {
     this.bar = System.console() == null ? null : new ProgressBarBuilder()
@@ -22,6 +22,9 @@ final class TerminalProgress implements AutoCloseable {
         .setUpdateIntervalMillis(200)
         .showSpeed()
         .setInitialMax(-1)
+        // The plain carriage-return consumer: the interactive one moves the cursor with ANSI codes and redraws over
+        // the summary line printed after the bar.
+        .setConsumer(new ConsoleProgressBarConsumer(System.err))
         .build();
   }
 
@@ -35,20 +38,18 @@ final class TerminalProgress implements AutoCloseable {
     }
   }
 
-  double elapsedSeconds() {
-    return Duration.ofNanos(System.nanoTime() - startNanos).toMillis() / 1000.0;
-  }
-
   /** Closes the bar and prints {@code summary} as one line. */
   void finish(PrintWriter out, String summary) {
     close();
     out.println(summary);
   }
 
+  /** Idempotent: progressbar redraws the bar on every close, which would repeat it after the summary. */
   @Override
   public synchronized void close() {
-    if (bar != null) {
+    if (bar != null && !closed) {
       bar.close();
     }
+    closed = true;
   }
 }

@@ -377,6 +377,25 @@ class OnlineHttpIT {
     assertThat(reply.body().encode()).isEqualTo("{\"status\":\"UP\"}");
   }
 
+  @ParameterizedTest
+  @MethodSource("servers")
+  void onlineFeatures_http2Client_servedAsJson(Server server) throws Exception {
+    long id = newUser();
+    push(server, pushBody("user_stats", userRow(id, NOW_MICROS - MINUTE, 8)));
+    HttpClient http2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+
+    HttpResponse<String> response = http2.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.port() + "/v1/online-features"))
+        .header("Content-Type", "application/json; charset=utf-8")
+        .POST(HttpRequest.BodyPublishers.ofString(readBody("\"features\": [\"user_stats:clicks\"]", id)))
+        .build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(response.body()).getJsonArray("results").getJsonObject(0).getJsonArray("values")
+        .encode()).isEqualTo("[8]");
+  }
+
   // ---- errors of the service: the gRPC statuses and messages ----
 
   @ParameterizedTest
@@ -533,9 +552,10 @@ class OnlineHttpIT {
     Reply empty = read(server, "");
     Reply member = read(server, "{\"feature\": [\"user_stats:clicks\"]}");
     Reply shape = read(server, "{\"features\": \"user_stats:clicks\", \"entities\": [{\"user_id\": 1}]}");
+    Reply trailing = read(server, "{\"entities\": []} x");
 
-    assertThat(List.of(syntax.status(), array.status(), empty.status(), member.status(), shape.status()))
-        .containsOnly(400);
+    assertThat(List.of(syntax.status(), array.status(), empty.status(), member.status(), shape.status(),
+        trailing.status())).containsOnly(400);
     assertThat(syntax.errorCode()).isEqualTo("INVALID_ARGUMENT");
     assertThat(syntax.errorMessage()).startsWith("Cannot read request body: Unexpected character ('}'")
         .endsWith("at line 1, column 36");
@@ -545,6 +565,7 @@ class OnlineHttpIT {
         + " features or feature_service, entities, full_feature_names)");
     assertThat(shape.errorMessage()).isEqualTo("Cannot read request body: 'features' must be an array of"
         + " references like \"view:feature\" but is \"user_stats:clicks\"");
+    assertThat(trailing.errorMessage()).startsWith("Cannot read request body: ");
   }
 
   @ParameterizedTest

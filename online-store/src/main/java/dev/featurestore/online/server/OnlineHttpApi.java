@@ -94,6 +94,8 @@ final class OnlineHttpApi {
     }
     Future<Buffer> answer;
     try {
+      // The definitions only type the JSON here; the service reads them again and validates. An apply in between
+      // cannot make the two disagree, since the registry refuses to change the type of a key or feature.
       Req request = parse.apply(JsonRequests.object(ctx.body().buffer()), definitions.get());
       answer = service.apply(request).map(render);
     } catch (RuntimeException e) {

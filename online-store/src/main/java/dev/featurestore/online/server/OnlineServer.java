@@ -4,8 +4,11 @@ import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.online.spi.OnlineStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.Service;
 import java.time.Clock;
@@ -17,7 +20,7 @@ import java.util.function.Supplier;
 /**
  * The online serving verticle: a gRPC server (HTTP/2 cleartext) on one host and port that answers the
  * {@code featurestore.v1.OnlineService} (GetOnlineFeatures, Push) plus any extra services handed in, for example
- * the registry's.
+ * the registry's, and the same two calls as HTTP/JSON on the same port.
  *
  * <p>GetOnlineFeatures resolves the request against the current {@link Definitions} of the supplier (read once per
  * call), reads each selected view once for all entity rows, the views concurrently, and classifies each value as
@@ -25,6 +28,29 @@ import java.util.function.Supplier;
  * NULL_VALUE. Push validates the whole request before writing any row. Failures become gRPC statuses through
  * {@link dev.featurestore.api.error.GrpcErrors}: unknown names NOT_FOUND, malformed input INVALID_ARGUMENT, store
  * failures UNAVAILABLE, each message naming the offending value.
+ *
+ * <p>The same port answers HTTP/JSON (HTTP/1.1 or HTTP/2) for clients that cannot speak gRPC: a request whose
+ * content type is {@code application/grpc*} goes to gRPC, any other to these endpoints, which convert the JSON into
+ * the proto request, call the very same service and convert its answer, so semantics and messages are identical:
+ *
+ * <ul>
+ *   <li>{@code POST /v1/online-features} with {@code {"features": ["view:feature", "view:*"]}} or
+ *       {@code {"feature_service": "name"}}, plus {@code "entities": [{"user_id": 42, "merchant_id": 7}, ...]} and
+ *       optionally {@code "full_feature_names": true}; answers {@code {"feature_names": [...], "feature_refs":
+ *       [...], "results": [{"values": [...], "statuses": ["PRESENT", ...], "event_timestamps": [...]}]}} with
+ *       values as natural JSON (BYTES base64, TIMESTAMP epoch microseconds, null where there is no value) and
+ *       event timestamps in UTC microseconds, null when NOT_FOUND;
+ *   <li>{@code POST /v1/push} with {@code {"feature_view": "v", "rows": [{"keys": {...}, "features": {...},
+ *       "event_timestamp": micros or ISO-8601, "created_timestamp": optional}]}}; answers
+ *       {@code {"rows_written": n}};
+ *   <li>{@code GET /health}: {@code {"status": "UP"}} while the server listens.
+ * </ul>
+ *
+ * JSON values are typed by the declared types of the keys and features (an integer for INT32, INT64 or TIMESTAMP,
+ * any number for FLOAT or DOUBLE, a string for STRING, base64 BYTES or an ISO-8601 TIMESTAMP, arrays for lists).
+ * Failures answer {@code {"error": {"code": "NOT_FOUND", "message": "..."}}} with HTTP 400 (INVALID_ARGUMENT),
+ * 404 (NOT_FOUND), 409 (FAILED_PRECONDITION), 503 (UNAVAILABLE) or 500; a body that is no JSON object 400, over
+ * 16 MiB 413, not application/json 415, an unknown path 404, a wrong method 405.
  *
  * <p>Nothing blocks the event loop. The server does not own the store: {@link #stop()} closes the HTTP server only.
  * One instance deploys once; to run several instances, deploy {@code builder::build} with
@@ -56,11 +82,24 @@ public final class OnlineServer extends VerticleBase {
     GrpcServer grpc = GrpcServer.server(vertx);
     grpc.addService(online);
     config.services.forEach(grpc::addService);
+    Router http = OnlineHttpApi.router(vertx, online, config.definitions);
     HttpServerOptions options = new HttpServerOptions().setHost(config.host).setPort(config.port);
     return vertx.createHttpServer(options)
-        .requestHandler(grpc)
+        .requestHandler(request -> {
+          if (isGrpc(request)) {
+            grpc.handle(request);
+          } else {
+            http.handle(request);
+          }
+        })
         .listen()
         .onSuccess(listening -> server = listening);
+  }
+
+  /** gRPC, gRPC-Web and gRPC with JSON payloads all announce themselves with an application/grpc content type. */
+  private static boolean isGrpc(HttpServerRequest request) {
+    String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
+    return type != null && type.regionMatches(true, 0, "application/grpc", 0, "application/grpc".length());
   }
 
   @Override

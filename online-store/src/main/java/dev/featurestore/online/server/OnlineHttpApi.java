@@ -1,0 +1,175 @@
+package dev.featurestore.online.server;
+
+import dev.featurestore.api.definition.Definitions;
+import dev.featurestore.api.error.FeatureStoreException;
+import dev.featurestore.api.error.GrpcErrors;
+import dev.featurestore.proto.v1.OnlineServiceGrpcService;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.server.StatusException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The OnlineService over HTTP/JSON: {@code POST /v1/online-features}, {@code POST /v1/push} and
+ * {@code GET /health}.
+ *
+ * <p>Each call converts its JSON body into the proto request ({@link JsonRequests}) and hands it to the same
+ * {@link OnlineServiceGrpcService} instance that answers gRPC, so validation, semantics and messages are the gRPC
+ * service's; the response or the status it fails with is turned into JSON ({@link JsonResponses}). Statuses map to
+ * HTTP codes INVALID_ARGUMENT 400, NOT_FOUND 404, FAILED_PRECONDITION 409, UNAVAILABLE 503, anything else 500; the
+ * body is {@code {"error": {"code": STATUS, "message": ...}}}. HTTP's own refusals use the same body: a body that is
+ * no JSON object 400, a body over {@link #MAX_BODY_BYTES} 413, a Content-Type other than application/json 415 (all
+ * code INVALID_ARGUMENT), an unknown path 404 (NOT_FOUND), a wrong method 405 with {@code Allow} (UNIMPLEMENTED).
+ * No stack trace reaches a client, and no failure affects the next call. Handlers run on the event loop and never
+ * block it.
+ */
+final class OnlineHttpApi {
+  private static final Logger LOG = LoggerFactory.getLogger(OnlineHttpApi.class);
+
+  static final String ONLINE_FEATURES = "/v1/online-features";
+  static final String PUSH = "/v1/push";
+  static final String HEALTH = "/health";
+  static final long MAX_BODY_BYTES = 16L * 1024 * 1024;
+
+  private static final String JSON = "application/json";
+  private static final Buffer UP = Buffer.buffer("{\"status\":\"UP\"}");
+
+  private final OnlineServiceGrpcService online;
+  private final Supplier<Definitions> definitions;
+
+  private OnlineHttpApi(OnlineServiceGrpcService online, Supplier<Definitions> definitions) {
+    this.online = online;
+    this.definitions = definitions;
+  }
+
+  /** The router of the HTTP API over {@code online}, whose JSON values are typed by {@code definitions}. */
+  static Router router(Vertx vertx, OnlineServiceGrpcService online, Supplier<Definitions> definitions) {
+    OnlineHttpApi api = new OnlineHttpApi(online, definitions);
+    Router router = Router.router(vertx);
+    // The body is read (within the limit) before the content type is checked, so that a refused request leaves
+    // the connection clean for the next one.
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
+    router.route(HttpMethod.POST, ONLINE_FEATURES).handler(body)
+        .handler(ctx -> api.call(ctx, JsonRequests::getOnlineFeatures, online::getOnlineFeatures,
+            JsonResponses::onlineFeatures));
+    router.route(ONLINE_FEATURES).handler(ctx -> methodNotAllowed(ctx, "POST"));
+    router.route(HttpMethod.POST, PUSH).handler(body)
+        .handler(ctx -> api.call(ctx, JsonRequests::push, online::push, JsonResponses::push));
+    router.route(PUSH).handler(ctx -> methodNotAllowed(ctx, "POST"));
+    router.route(HttpMethod.GET, HEALTH).handler(ctx -> send(ctx, 200, UP));
+    router.route(HEALTH).handler(ctx -> methodNotAllowed(ctx, "GET"));
+    router.route().handler(ctx -> sendError(ctx, 404, "NOT_FOUND", "Cannot find path '" + ctx.request().path()
+        + "': the HTTP endpoints are POST " + ONLINE_FEATURES + ", POST " + PUSH + " and GET " + HEALTH));
+    router.errorHandler(413, ctx -> sendError(ctx, 413, "INVALID_ARGUMENT",
+        "Cannot read request body: it is larger than " + MAX_BODY_BYTES + " bytes"));
+    // Whatever else fails inside the router (a bug, or a code a handler of vertx-web chose) still answers JSON.
+    for (int code : new int[] {400, 404, 405, 415, 500}) {
+      router.errorHandler(code, OnlineHttpApi::unhandled);
+    }
+    return router;
+  }
+
+  /** Parses, calls the shared service, answers: the one path of both POST endpoints. */
+  private <Req, Resp> void call(RoutingContext ctx, BiFunction<Map<String, Object>, Definitions, Req> parse,
+      Function<Req, Future<Resp>> service, Function<Resp, Buffer> render) {
+    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (!isJson(type)) {
+      sendError(ctx, 415, "INVALID_ARGUMENT", "Cannot read request body: Content-Type must be " + JSON + " but is "
+          + (type == null ? "missing" : "'" + type + "'"));
+      return;
+    }
+    Future<Buffer> answer;
+    try {
+      // The definitions only type the JSON here; the service reads them again and validates. An apply in between
+      // cannot make the two disagree, since the registry refuses to change the type of a key or feature.
+      Req request = parse.apply(JsonRequests.object(ctx.body().buffer()), definitions.get());
+      answer = service.apply(request).map(render);
+    } catch (RuntimeException e) {
+      answer = Future.failedFuture(e);
+    }
+    answer.onComplete(done -> {
+      if (done.succeeded()) {
+        send(ctx, 200, done.result());
+      } else {
+        fail(ctx, done.cause());
+      }
+    });
+  }
+
+  private static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int semicolon = contentType.indexOf(';');
+    String mime = semicolon < 0 ? contentType : contentType.substring(0, semicolon);
+    return mime.trim().toLowerCase(Locale.ROOT).equals(JSON);
+  }
+
+  /** A failed call: the status the gRPC service gave it (or would give it) as HTTP code and JSON body. */
+  private static void fail(RoutingContext ctx, Throwable failure) {
+    if (!(failure instanceof StatusException) && !(failure instanceof FeatureStoreException)) {
+      LOG.error("Cannot answer {} {}: unexpected failure", ctx.request().method(), ctx.request().path(), failure);
+    }
+    StatusException status = GrpcErrors.toStatus(failure);
+    sendError(ctx, httpStatus(status.status()), status.status().name(), status.message());
+  }
+
+  static int httpStatus(GrpcStatus status) {
+    return switch (status) {
+      case INVALID_ARGUMENT -> 400;
+      case NOT_FOUND -> 404;
+      case FAILED_PRECONDITION -> 409;
+      case UNAVAILABLE -> 503;
+      default -> 500;
+    };
+  }
+
+  private static void methodNotAllowed(RoutingContext ctx, String allowed) {
+    ctx.response().putHeader(HttpHeaders.ALLOW, allowed);
+    sendError(ctx, 405, "UNIMPLEMENTED", "Cannot serve " + ctx.request().method() + " " + ctx.request().path()
+        + ": the method must be " + allowed);
+  }
+
+  private static void unhandled(RoutingContext ctx) {
+    int code = ctx.statusCode() < 400 ? 500 : ctx.statusCode();
+    Throwable failure = ctx.failure();
+    if (code >= 500) {
+      LOG.error("Cannot answer {} {}: unexpected failure", ctx.request().method(), ctx.request().path(), failure);
+      sendError(ctx, code, "INTERNAL",
+          "Cannot serve " + ctx.request().method() + " " + ctx.request().path() + ": unexpected failure");
+      return;
+    }
+    String reason = failure == null || failure.getMessage() == null
+        ? "the request was refused with HTTP " + code
+        : failure.getMessage();
+    sendError(ctx, code, code == 404 ? "NOT_FOUND" : code == 405 ? "UNIMPLEMENTED" : "INVALID_ARGUMENT",
+        "Cannot serve " + ctx.request().method() + " " + ctx.request().path() + ": " + reason);
+  }
+
+  private static void sendError(RoutingContext ctx, int code, String status, String message) {
+    send(ctx, code, JsonResponses.error(status, message));
+  }
+
+  private static void send(RoutingContext ctx, int code, Buffer body) {
+    HttpServerResponse response = ctx.response();
+    // The client may have gone away while the store answered; there is nobody left to tell.
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    response.setStatusCode(code).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
+  }
+}

@@ -10,7 +10,8 @@ import java.util.Objects;
  * @param dataDir the local data directory: embedded registry file and default warehouse
  * @param registryUrl {@code embedded} for the SQLite file in {@code dataDir}, or a {@code jdbc:postgresql://} URL
  * @param onlineStore {@code hazelcast} (embedded member, the default), {@code hazelcast://host:port} (client of a
- *     running cluster) or {@code redis://host:port} (Lettuce URI)
+ *     running cluster), {@code redis://host:port}, {@code redis-sentinel://host:port#master} or
+ *     {@code redis-cluster://host:port,host:port} (see {@link dev.featurestore.online.OnlineStores})
  * @param warehouse the Iceberg warehouse directory
  * @param host the address the server binds and clients connect to
  * @param port the gRPC port

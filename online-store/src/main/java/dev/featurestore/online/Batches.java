@@ -3,6 +3,7 @@ package dev.featurestore.online;
 import dev.featurestore.api.data.EntityKey;
 import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.FeatureView;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,17 +28,22 @@ final class Batches {
   }
 
   /**
-   * The store key and encoded record of the latest row of each key, in first-seen order; the store keys must be
-   * distinct for distinct entity keys (identity is fine for byte arrays, since each entity key appears once).
+   * One store write per key: the latest row of each key (see {@link #latestPerKey}) encoded, with its store key and
+   * the epoch millisecond its record may expire at, in first-seen order. The store keys must be distinct for
+   * distinct entity keys (identity is fine for byte arrays, since each entity key appears once).
    *
    * @throws dev.featurestore.api.error.InvalidRequestException when a row does not fit the view; nothing is sent
    */
-  static <K> Map<K, byte[]> encodeLatest(FeatureView view, List<FeatureRow> rows, Function<EntityKey, K> storeKey) {
+  static <K> List<Write<K>> encodeLatest(
+      FeatureView view, List<FeatureRow> rows, Function<EntityKey, K> storeKey, KeyExpiry expiry) {
     Collection<FeatureRow> latest = latestPerKey(rows);
-    Map<K, byte[]> records = new LinkedHashMap<>(latest.size() * 2);
+    List<Write<K>> writes = new ArrayList<>(latest.size());
     for (FeatureRow row : latest) {
-      records.put(storeKey.apply(row.key()), RecordCodec.encode(view, row));
+      writes.add(new Write<>(storeKey.apply(row.key()), RecordCodec.encode(view, row), expiry.expireAtMillis(view, row)));
     }
-    return records;
+    return writes;
   }
+
+  /** The encoded record of one key and when it may expire ({@link KeyExpiry#NEVER} for never). */
+  record Write<K>(K key, byte[] record, long expireAtMillis) {}
 }

@@ -23,7 +23,8 @@ import java.util.concurrent.Executors;
  * The online store on Hazelcast: one {@code IMap<String, byte[]>} per view named {@code fs.<view>}, keyed by the
  * encoded entity key (its bytes as ISO-8859-1 characters, a lossless one-to-one mapping), valued by the encoded
  * record. Works the same on an embedded member and on a client: the entry processors run on the owning member,
- * which has this class's jar on its classpath.
+ * which has this class's jar on its classpath. A written entry gets a time to live that ends at its
+ * {@link KeyExpiry} (by the owning member's clock), so Hazelcast removes stale data as Redis does.
  */
 final class HazelcastOnlineStore implements OnlineStore {
   private final HazelcastInstance instance;
@@ -38,20 +39,24 @@ final class HazelcastOnlineStore implements OnlineStore {
     return thread;
   });
 
-  HazelcastOnlineStore(HazelcastInstance instance) {
+  private final KeyExpiry expiry;
+
+  HazelcastOnlineStore(HazelcastInstance instance, KeyExpiry expiry) {
     this.instance = instance;
+    this.expiry = expiry;
   }
 
   @Override
   public CompletionStage<Void> write(FeatureView view, List<FeatureRow> rows) {
     try {
       // Encode every row before sending any, so that a row the view refuses writes nothing of the call.
-      Map<String, byte[]> records = Batches.encodeLatest(view, rows, HazelcastOnlineStore::key);
+      List<Batches.Write<String>> records = Batches.encodeLatest(view, rows, HazelcastOnlineStore::key, expiry);
       CompletionStage<Void> written = map(view).thenCompose(map -> {
         List<CompletableFuture<Boolean>> writes = new ArrayList<>(records.size());
-        for (Map.Entry<String, byte[]> record : records.entrySet()) {
+        for (Batches.Write<String> record : records) {
           // One atomic compare-and-set per key on its partition thread: no lock, no lost update.
-          writes.add(map.submitToKey(record.getKey(), new HazelcastWriteProcessor(record.getValue()))
+          writes.add(map.submitToKey(record.key(),
+                  new HazelcastWriteProcessor(record.record(), record.expireAtMillis()))
               .toCompletableFuture());
         }
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));

@@ -11,6 +11,7 @@ import dev.featurestore.api.error.InvalidRequestException;
 import dev.featurestore.online.spi.OnlineStore;
 import io.lettuce.core.RedisURI;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,7 +35,19 @@ import java.util.Set;
  *   <li>{@code redis://[password@]host[:port][/database][?timeout=5s]}, {@code rediss://...} (TLS),
  *       {@code redis-sentinel://host:port[,host:port]/database#masterName}, {@code redis-socket:///path}: a Lettuce
  *       connection to a standalone Redis server or to the master that Sentinel names. Redis 2.6 or later (Lua).
+ *   <li>{@code redis-cluster://[password@]host:port[,host:port...][?timeout=5s]}, {@code rediss-cluster://...}
+ *       (TLS): a Redis Cluster, discovered from any of the listed nodes (one suffices; list several so that one
+ *       being down does not stop a start). Its topology is refreshed when a node answers MOVED or ASK, on
+ *       reconnects, when a slot has no node, and every minute. Reads stay one call: an MGET that Lettuce splits by
+ *       hash slot and sends to the nodes in parallel. Example: {@code redis-cluster://10.0.0.1:6379,10.0.0.2:6379}.
  * </ul>
+ *
+ * <p>Every form takes {@code expiryGrace=DURATION} ({@code 0}, {@code 90s}, {@code 2h}, {@code 7d}, ISO-8601
+ * {@code PT1H}): the store removes the record of a key at its event timestamp + the view's TTL + this grace
+ * (default: the view's TTL again). Views without a TTL never expire. Within the grace a read still finds the row
+ * and the server reports it {@code OUTSIDE_MAX_AGE} (decided from the event timestamp and the server's clock, not
+ * from the store); after it, the key is gone and reads report {@code NOT_FOUND}. Expiry follows the store's clock
+ * (Redis's, or the owning Hazelcast member's). Example: {@code redis://10.0.0.1:6379?expiryGrace=1h}.
  *
  * <p>{@link #open} blocks until the member joined, the client connected or Redis answered, and fails with
  * {@link dev.featurestore.api.error.UnavailableException} when that does not happen; call it off any event loop.
@@ -42,6 +55,7 @@ import java.util.Set;
  */
 public final class OnlineStores {
   private static final String DEFAULT_CLUSTER = "featurestore";
+  private static final String EXPIRY_GRACE = "expiryGrace";
 
   private OnlineStores() {}
 
@@ -56,30 +70,88 @@ public final class OnlineStores {
       throw new InvalidRequestException("Cannot open online store '" + uri + "': the URI is empty");
     }
     String text = uri.trim();
-    if (text.startsWith("redis://") || text.startsWith("rediss://") || text.startsWith("redis-sentinel://")
-        || text.startsWith("redis-socket://")) {
-      RedisURI redisUri;
-      try {
-        redisUri = RedisURI.create(text);
-      } catch (RuntimeException e) {
-        throw new InvalidRequestException("Cannot open online store '" + uri + "': " + e.getMessage(), e);
-      }
-      return RedisOnlineStore.connect(redisUri);
+    // A Sentinel master name is the fragment, after any query: set it aside before reading the query.
+    String fragment = "";
+    int hash = text.indexOf('#');
+    if (hash >= 0 && text.startsWith("redis")) {
+      fragment = text.substring(hash);
+      text = text.substring(0, hash);
     }
     int query = text.indexOf('?');
     String base = query < 0 ? text : text.substring(0, query);
     Map<String, String> params = query < 0 ? Map.of() : parseQuery(uri, text.substring(query + 1));
+    KeyExpiry expiry = params.containsKey(EXPIRY_GRACE) ? parseGrace(uri, params.get(EXPIRY_GRACE)) : KeyExpiry.DEFAULT;
+    if (base.startsWith("redis-cluster://") || base.startsWith("rediss-cluster://")) {
+      if (!fragment.isEmpty()) {
+        throw new InvalidRequestException("Cannot open online store '" + uri
+            + "': a Redis Cluster has no master name; expected redis-cluster://host:port[,host:port...]");
+      }
+      return RedisOnlineStore.connectCluster(clusterSeeds(uri, base, params), expiry);
+    }
+    if (base.startsWith("redis://") || base.startsWith("rediss://") || base.startsWith("redis-sentinel://")
+        || base.startsWith("redis-socket://")) {
+      return RedisOnlineStore.connect(redisUri(uri, base, params, fragment), expiry);
+    }
     if (base.equals("hazelcast") || base.equals("hazelcast:embedded")) {
-      checkParams(uri, params, Set.of("cluster", "port", "members"));
-      return new HazelcastOnlineStore(startMember(uri, params));
+      checkParams(uri, params, Set.of("cluster", "port", "members", EXPIRY_GRACE));
+      return new HazelcastOnlineStore(startMember(uri, params), expiry);
     }
     if (base.startsWith("hazelcast://")) {
-      checkParams(uri, params, Set.of("cluster", "connectTimeoutMillis"));
-      return new HazelcastOnlineStore(startClient(uri, base.substring("hazelcast://".length()), params));
+      checkParams(uri, params, Set.of("cluster", "connectTimeoutMillis", EXPIRY_GRACE));
+      return new HazelcastOnlineStore(startClient(uri, base.substring("hazelcast://".length()), params), expiry);
     }
     throw new InvalidRequestException(
-        "Cannot open online store '" + uri + "': expected hazelcast, hazelcast:embedded, hazelcast://host:port or"
-            + " redis://host:port");
+        "Cannot open online store '" + uri + "': expected hazelcast, hazelcast:embedded, hazelcast://host:port,"
+            + " redis://host:port, redis-sentinel://host:port#master or redis-cluster://host:port,host:port");
+  }
+
+  /** A Lettuce URI of the base and the query without our own parameters (Lettuce refuses what it does not know). */
+  private static RedisURI redisUri(String uri, String base, Map<String, String> params, String fragment) {
+    StringBuilder query = new StringBuilder();
+    for (Map.Entry<String, String> param : params.entrySet()) {
+      if (!param.getKey().equals(EXPIRY_GRACE)) {
+        query.append(query.length() == 0 ? '?' : '&').append(encode(param.getKey())).append('=')
+            .append(encode(param.getValue()));
+      }
+    }
+    try {
+      return RedisURI.create(base + query + fragment);
+    } catch (RuntimeException e) {
+      throw new InvalidRequestException("Cannot open online store '" + uri + "': " + e.getMessage(), e);
+    }
+  }
+
+  /** One seed URI per listed node of a {@code redis-cluster://} URI, each with its credentials and query. */
+  private static List<RedisURI> clusterSeeds(String uri, String base, Map<String, String> params) {
+    boolean tls = base.startsWith("rediss-cluster://");
+    String rest = base.substring(base.indexOf("://") + 3);
+    int at = rest.lastIndexOf('@');
+    String credentials = at < 0 ? "" : rest.substring(0, at + 1);
+    String nodes = at < 0 ? rest : rest.substring(at + 1);
+    if (nodes.endsWith("/")) {
+      nodes = nodes.substring(0, nodes.length() - 1);
+    }
+    if (nodes.contains("/")) {
+      throw new InvalidRequestException("Cannot open online store '" + uri
+          + "': a Redis Cluster has only database 0; expected redis-cluster://host:port[,host:port...]");
+    }
+    List<String> hosts = splitList(nodes);
+    if (hosts.isEmpty()) {
+      throw new InvalidRequestException("Cannot open online store '" + uri + "': no node address");
+    }
+    List<RedisURI> seeds = new ArrayList<>(hosts.size());
+    for (String host : hosts) {
+      seeds.add(redisUri(uri, (tls ? "rediss://" : "redis://") + credentials + host, params, ""));
+    }
+    return seeds;
+  }
+
+  private static KeyExpiry parseGrace(String uri, String text) {
+    try {
+      return KeyExpiry.parse(text);
+    } catch (InvalidRequestException e) {
+      throw new InvalidRequestException("Cannot open online store '" + uri + "': " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -98,11 +170,13 @@ public final class OnlineStores {
       return uri;
     }
     Map<String, String> params = query < 0 ? Map.of() : parseQuery(uri, text.substring(query + 1));
-    checkParams(uri, params, Set.of("cluster", "port", "members"));
+    checkParams(uri, params, Set.of("cluster", "port", "members", EXPIRY_GRACE));
     String addresses = params.containsKey("members")
         ? String.join(",", splitList(params.get("members")))
         : "127.0.0.1:" + (params.containsKey("port") ? parsePort(uri, params.get("port")) : 5701);
-    return "hazelcast://" + addresses + "?cluster=" + params.getOrDefault("cluster", DEFAULT_CLUSTER);
+    // Writers from outside set expiries too, and must set the same ones.
+    String grace = params.containsKey(EXPIRY_GRACE) ? "&" + EXPIRY_GRACE + "=" + encode(params.get(EXPIRY_GRACE)) : "";
+    return "hazelcast://" + addresses + "?cluster=" + params.getOrDefault("cluster", DEFAULT_CLUSTER) + grace;
   }
 
   private static HazelcastInstance startMember(String uri, Map<String, String> params) {
@@ -216,6 +290,10 @@ public final class OnlineStores {
       }
     }
     return items;
+  }
+
+  private static String encode(String text) {
+    return URLEncoder.encode(text, StandardCharsets.UTF_8);
   }
 
   private static String decode(String text) {

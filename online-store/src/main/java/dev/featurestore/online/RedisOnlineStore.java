@@ -6,31 +6,47 @@ import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.online.spi.OnlineStore;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
+import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The online store on Redis through Lettuce's async API: key {@code fs:<view>:} followed by the encoded entity key,
- * value the encoded record. Writes run a Lua script that compares the 16-byte record headers on the server, so
- * event-time-wins holds whatever the number of writers; the rows of one call are pipelined on the one connection.
- * Reads are one MGET per call.
+ * The online store on Redis through Lettuce's async API, standalone (also behind Sentinel) or Redis Cluster, with
+ * one code path: both connections offer {@link RedisClusterAsyncCommands}. Key {@code fs:<view>:} followed by the
+ * encoded entity key, value the encoded record.
+ *
+ * <p>Writes run a Lua script per key that compares the 16-byte record headers on the server, so event-time-wins
+ * holds whatever the number of writers; a script touches only its one key, so it runs on the key's node in a
+ * cluster. The script also sets the key's expiry ({@link KeyExpiry}); a write that loses leaves value and expiry
+ * as they were. The rows of one call are pipelined.
+ *
+ * <p>Reads are one MGET per call. On a cluster, Lettuce's advanced connection splits it by hash slot (a multi-key
+ * command may not cross slots), sends every per-slot MGET before awaiting any, each on the connection of the
+ * slot's node, and puts the values back in key order: still one logical call, with the nodes working in parallel.
  */
 final class RedisOnlineStore implements OnlineStore {
   /**
    * Replaces the value only when the incoming header (flipped-sign big-endian event and created timestamps) is not
    * smaller than the stored one. Compares byte by byte with string.byte because Lua's string comparison follows
-   * the server's collation locale, which need not be bytewise.
+   * the server's collation locale, which need not be bytewise. ARGV[2] is the epoch millisecond of expiry, empty
+   * for none: SET without KEEPTTL already drops an earlier expiry, and PEXPIREAT at a moment already past deletes
+   * the key at once, which is right, since an older stored row would be past its expiry too.
    */
   static final String WRITE_SCRIPT = String.join("\n",
       "local incoming = ARGV[1]",
@@ -46,25 +62,32 @@ final class RedisOnlineStore implements OnlineStore {
       "  end",
       "end",
       "redis.call('SET', KEYS[1], incoming)",
+      "if ARGV[2] ~= '' then",
+      "  redis.call('PEXPIREAT', KEYS[1], ARGV[2])",
+      "end",
       "return 1");
 
   private static final byte[] SCRIPT_BYTES = WRITE_SCRIPT.getBytes(StandardCharsets.UTF_8);
+  private static final byte[] NO_EXPIRY = new byte[0];
 
-  private final RedisClient client;
-  private final StatefulRedisConnection<byte[], byte[]> connection;
-  private final RedisAsyncCommands<byte[], byte[]> commands;
+  private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+  private final Runnable closer;
   private final String scriptSha;
+  private final KeyExpiry expiry;
 
   private RedisOnlineStore(
-      RedisClient client, StatefulRedisConnection<byte[], byte[]> connection, String scriptSha) {
-    this.client = client;
-    this.connection = connection;
-    this.commands = connection.async();
+      RedisClusterAsyncCommands<byte[], byte[]> commands, Runnable closer, String scriptSha, KeyExpiry expiry) {
+    this.commands = commands;
+    this.closer = closer;
     this.scriptSha = scriptSha;
+    this.expiry = expiry;
   }
 
-  /** Connects and loads the write script; blocks until both are done or the URI's timeout passes. */
-  static RedisOnlineStore connect(RedisURI uri) {
+  /**
+   * Connects to a standalone server, or to the master Sentinel names, and loads the write script; blocks until
+   * both are done or the URI's timeout passes.
+   */
+  static RedisOnlineStore connect(RedisURI uri, KeyExpiry expiry) {
     RedisClient client = RedisClient.create(uri);
     // Fail fast while disconnected instead of queueing commands until the timeout: the caller sees Unavailable.
     client.setOptions(ClientOptions.builder()
@@ -72,16 +95,53 @@ final class RedisOnlineStore implements OnlineStore {
         .build());
     try {
       StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
-      try {
-        String sha = connection.sync().scriptLoad(SCRIPT_BYTES);
-        return new RedisOnlineStore(client, connection, sha);
-      } catch (RuntimeException e) {
+      return start(connection.async(), uri.getTimeout(), () -> {
         connection.close();
-        throw e;
-      }
+        client.shutdown();
+      }, expiry);
     } catch (RuntimeException e) {
       client.shutdown();
-      throw StoreFailures.translate(e, "connect to Redis at " + uri.toString());
+      throw StoreFailures.translate(e, "connect to Redis at " + uri);
+    }
+  }
+
+  /**
+   * Connects to a Redis Cluster through any of the seed nodes, discovers its topology and loads the write script;
+   * blocks until done or the first seed's timeout passes. The topology is refreshed when a node answers MOVED or
+   * ASK, when a slot has no node, on reconnects, and every minute, so resharding and failover are followed.
+   */
+  static RedisOnlineStore connectCluster(List<RedisURI> seeds, KeyExpiry expiry) {
+    RedisClusterClient client = RedisClusterClient.create(seeds);
+    client.setOptions(ClusterClientOptions.builder()
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+            .enableAllAdaptiveRefreshTriggers()
+            .enablePeriodicRefresh(Duration.ofMinutes(1))
+            .build())
+        .build());
+    try {
+      StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
+      return start(connection.async(), seeds.get(0).getTimeout(), () -> {
+        connection.close();
+        client.shutdown();
+      }, expiry);
+    } catch (RuntimeException e) {
+      client.shutdown();
+      throw StoreFailures.translate(e, "connect to Redis Cluster at " + seeds);
+    }
+  }
+
+  private static RedisOnlineStore start(
+      RedisClusterAsyncCommands<byte[], byte[]> commands, Duration timeout, Runnable closer, KeyExpiry expiry) {
+    try {
+      // On a cluster Lettuce loads the script on every node; a node that joins later answers NOSCRIPT once and
+      // gets it through the EVAL fallback of write.
+      String sha = LettuceFutures.awaitOrCancel(commands.scriptLoad(SCRIPT_BYTES), timeout.toMillis(),
+          TimeUnit.MILLISECONDS);
+      return new RedisOnlineStore(commands, closer, sha, expiry);
+    } catch (RuntimeException e) {
+      closer.run();
+      throw e;
     }
   }
 
@@ -90,16 +150,19 @@ final class RedisOnlineStore implements OnlineStore {
     try {
       byte[] prefix = prefix(view);
       // Encode every row before sending any, so that a row the view refuses writes nothing of the call.
-      Map<byte[], byte[]> records = Batches.encodeLatest(view, rows, key -> key(prefix, key));
+      List<Batches.Write<byte[]>> records = Batches.encodeLatest(view, rows, key -> key(prefix, key), expiry);
       List<CompletableFuture<Long>> writes = new ArrayList<>(records.size());
       // Issue every command before awaiting any: Lettuce writes them back to back on the connection (a pipeline).
-      for (Map.Entry<byte[], byte[]> entry : records.entrySet()) {
-        byte[][] keys = {entry.getKey()};
-        byte[] record = entry.getValue();
-        CompletionStage<Long> write = commands.<Long>evalsha(scriptSha, ScriptOutputType.INTEGER, keys, record)
+      for (Batches.Write<byte[]> record : records) {
+        byte[][] keys = {record.key()};
+        byte[] expireAt = record.expireAtMillis() == KeyExpiry.NEVER
+            ? NO_EXPIRY
+            : Long.toString(record.expireAtMillis()).getBytes(StandardCharsets.US_ASCII);
+        byte[] value = record.record();
+        CompletionStage<Long> write = commands.<Long>evalsha(scriptSha, ScriptOutputType.INTEGER, keys, value, expireAt)
             .exceptionallyCompose(failure -> isNoScript(failure)
                 // The script cache was flushed or a failover lost it: EVAL sends the body and caches it again.
-                ? commands.<Long>eval(SCRIPT_BYTES, ScriptOutputType.INTEGER, keys, record)
+                ? commands.<Long>eval(SCRIPT_BYTES, ScriptOutputType.INTEGER, keys, value, expireAt)
                 : CompletableFuture.failedFuture(failure));
         writes.add(write.toCompletableFuture());
       }
@@ -139,8 +202,7 @@ final class RedisOnlineStore implements OnlineStore {
 
   @Override
   public void close() {
-    connection.close();
-    client.shutdown();
+    closer.run();
   }
 
   static byte[] prefix(FeatureView view) {

@@ -12,8 +12,14 @@ import dev.featurestore.api.error.UnavailableException;
 import dev.featurestore.online.spi.OnlineStore;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.SlotHash;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -23,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,15 +40,20 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Event-time-wins and reads against a real Redis server and a real two-member Hazelcast cluster (members in this
- * JVM) with a client. Every test uses its own view, so tests do not see each other's rows.
+ * Event-time-wins and reads against a real Redis server, a real three-master Redis Cluster and a real two-member
+ * Hazelcast cluster (members in this JVM) with a client. Every test uses its own view, so tests do not see each
+ * other's rows. "Two nodes" are two independently opened stores on the same data, as two serving nodes have.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OnlineStoreIT {
   private static final AtomicInteger VIEWS = new AtomicInteger();
 
   private RedisServerProcess redisServer;
+  private RedisClusterProcess redisCluster;
   private OnlineStore redis;
+  private OnlineStore redis2;
+  private OnlineStore cluster;
+  private OnlineStore cluster2;
   private OnlineStore member1;
   private OnlineStore member2;
   private OnlineStore client;
@@ -50,6 +62,10 @@ class OnlineStoreIT {
   void start() throws Exception {
     redisServer = RedisServerProcess.start();
     redis = OnlineStores.open(redisServer.uri());
+    redis2 = OnlineStores.open(redisServer.uri());
+    redisCluster = RedisClusterProcess.start();
+    cluster = OnlineStores.open(redisCluster.uri());
+    cluster2 = OnlineStores.open(redisCluster.uri());
     int port1 = RedisServerProcess.freePort();
     int port2 = RedisServerProcess.freePort();
     String cluster = "it-" + port1;
@@ -63,7 +79,8 @@ class OnlineStoreIT {
 
   @AfterAll
   void stop() {
-    for (AutoCloseable closeable : new AutoCloseable[] {client, member2, member1, redis, redisServer}) {
+    for (AutoCloseable closeable : new AutoCloseable[] {
+        client, member2, member1, cluster2, cluster, redisCluster, redis2, redis, redisServer}) {
       try {
         if (closeable != null) {
           closeable.close();
@@ -75,8 +92,17 @@ class OnlineStoreIT {
   }
 
   Stream<Named<OnlineStore>> stores() {
-    return Stream.of(Named.of("redis", redis), Named.of("hazelcast member", member1),
-        Named.of("hazelcast client", client));
+    return Stream.of(Named.of("redis", redis), Named.of("redis cluster", cluster),
+        Named.of("hazelcast member", member1), Named.of("hazelcast client", client));
+  }
+
+  /** Two stores on the same data, as two serving nodes have. */
+  record TwoNodes(OnlineStore a, OnlineStore b) {}
+
+  Stream<Named<TwoNodes>> twoNodes() {
+    return Stream.of(Named.of("redis", new TwoNodes(redis, redis2)),
+        Named.of("redis cluster", new TwoNodes(cluster, cluster2)),
+        Named.of("hazelcast members", new TwoNodes(member1, member2)));
   }
 
   private static FeatureView newView() {
@@ -169,18 +195,38 @@ class OnlineStoreIT {
   @MethodSource("stores")
   void write_concurrentWritersWithShuffledVersions_endWithMaximum(OnlineStore store) throws Exception {
     FeatureView view = newView();
-    int keys = 40;
-    int versions = 25;
-    int writers = 6;
-    ExecutorService pool = Executors.newFixedThreadPool(writers);
+
+    writeConcurrently(view, store, store, store, store, store, store);
+
+    assertNewestVersionsStored(store, view);
+  }
+
+  @ParameterizedTest
+  @MethodSource("twoNodes")
+  void write_concurrentWritersOnTwoNodes_endWithMaximumOnBoth(TwoNodes nodes) throws Exception {
+    FeatureView view = newView();
+
+    writeConcurrently(view, nodes.a(), nodes.b(), nodes.a(), nodes.b(), nodes.a(), nodes.b());
+
+    assertNewestVersionsStored(nodes.a(), view);
+    assertNewestVersionsStored(nodes.b(), view);
+  }
+
+  private static final int CONCURRENT_KEYS = 40;
+  private static final int CONCURRENT_VERSIONS = 25;
+
+  /** Each writer writes every version of every key, shuffled, in concurrent batches of 50 rows. */
+  private static void writeConcurrently(FeatureView view, OnlineStore... writers) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(writers.length);
     try {
       List<Future<?>> done = new ArrayList<>();
-      for (int w = 0; w < writers; w++) {
+      for (int w = 0; w < writers.length; w++) {
         long seed = w;
+        OnlineStore store = writers[w];
         done.add(pool.submit(() -> {
           List<FeatureRow> rows = new ArrayList<>();
-          for (long k = 0; k < keys; k++) {
-            for (long v = 1; v <= versions; v++) {
+          for (long k = 0; k < CONCURRENT_KEYS; k++) {
+            for (long v = 1; v <= CONCURRENT_VERSIONS; v++) {
               // created timestamps collide across writers on purpose: the tie rule must still pick the maximum.
               rows.add(row(k, v, (v * 7 + seed) % 5));
             }
@@ -200,18 +246,84 @@ class OnlineStoreIT {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  private static void assertNewestVersionsStored(OnlineStore store, FeatureView view) {
     List<EntityKey> all = new ArrayList<>();
-    for (long k = 0; k < keys; k++) {
+    for (long k = 0; k < CONCURRENT_KEYS; k++) {
       all.add(EntityKey.of(k));
     }
 
     List<FeatureRow> rows = store.read(view, all).toCompletableFuture().join();
 
+    assertThat(rows).hasSize(CONCURRENT_KEYS).doesNotContainNull();
     for (FeatureRow stored : rows) {
-      assertThat(stored.eventTimestampMicros()).isEqualTo(versions);
+      assertThat(stored.eventTimestampMicros()).isEqualTo(CONCURRENT_VERSIONS);
       assertThat(stored.createdTimestampMicros()).isEqualTo(4);
-      assertThat(stored.value("version")).isEqualTo(versions * 1000L + 4);
+      assertThat(stored.value("version")).isEqualTo(CONCURRENT_VERSIONS * 1000L + 4);
     }
+  }
+
+  @Test
+  void read_oneKeyInEverySlotOfCluster_returnsAllInOneCallServedByEveryNode() {
+    FeatureView view = newView();
+    byte[] prefix = RedisOnlineStore.prefix(view);
+    // The first entity key that lands in each of the 16384 slots.
+    EntityKey[] bySlot = new EntityKey[16384];
+    int covered = 0;
+    for (long id = 0; covered < bySlot.length; id++) {
+      EntityKey key = EntityKey.of(id);
+      int slot = SlotHash.getSlot(redisKey(prefix, key));
+      if (bySlot[slot] == null) {
+        bySlot[slot] = key;
+        covered++;
+      }
+    }
+    List<EntityKey> keys = new ArrayList<>(List.of(bySlot));
+    Collections.shuffle(keys, new Random(1));
+    List<FeatureRow> rows = new ArrayList<>();
+    for (EntityKey key : keys) {
+      rows.add(new FeatureRow(key, 10, 1, Map.of("label", "k" + key.values().get(0))));
+    }
+    cluster.write(view, rows).toCompletableFuture().join();
+    forEachClusterNode(commands -> commands.configResetstat());
+
+    List<FeatureRow> read = cluster.read(view, keys).toCompletableFuture().join();
+
+    assertThat(read).hasSize(keys.size()).doesNotContainNull();
+    for (int i = 0; i < keys.size(); i++) {
+      assertThat(read.get(i).key()).isEqualTo(keys.get(i));
+      assertThat(read.get(i).value("label")).isEqualTo("k" + keys.get(i).values().get(0));
+    }
+    forEachClusterNode(commands -> assertThat(commands.info("commandstats"))
+        .as("every master served part of the one read").contains("cmdstat_mget:calls="));
+  }
+
+  @Test
+  void open_cluster_loadsWriteScriptOnEveryNode() throws Exception {
+    byte[] digest = MessageDigest.getInstance("SHA-1")
+        .digest(RedisOnlineStore.WRITE_SCRIPT.getBytes(StandardCharsets.UTF_8));
+    String sha = HexFormat.of().formatHex(digest);
+
+    forEachClusterNode(commands -> assertThat(commands.scriptExists(sha)).containsExactly(true));
+  }
+
+  private void forEachClusterNode(Consumer<RedisCommands<String, String>> action) {
+    for (int port : redisCluster.ports()) {
+      RedisClient raw = RedisClient.create("redis://127.0.0.1:" + port);
+      try (StatefulRedisConnection<String, String> connection = raw.connect()) {
+        action.accept(connection.sync());
+      } finally {
+        raw.shutdown();
+      }
+    }
+  }
+
+  private static byte[] redisKey(byte[] prefix, EntityKey key) {
+    byte[] encoded = RecordCodec.encodeKey(key);
+    byte[] full = Arrays.copyOf(prefix, prefix.length + encoded.length);
+    System.arraycopy(encoded, 0, full, prefix.length, encoded.length);
+    return full;
   }
 
   @Test
@@ -273,6 +385,6 @@ class OnlineStoreIT {
     assertThatThrownBy(() -> OnlineStores.open("hazelcast:embedded?prot=1"))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessage("Cannot open online store 'hazelcast:embedded?prot=1': unknown query parameter 'prot'"
-            + " (known: cluster, members, port)");
+            + " (known: cluster, expiryGrace, members, port)");
   }
 }

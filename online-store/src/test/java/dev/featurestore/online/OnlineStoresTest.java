@@ -37,4 +37,41 @@ class OnlineStoresTest {
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("size");
   }
+
+  @Test
+  void fromOutside_embeddedWithExpiryGrace_keepsItForOutsideWriters() {
+    assertThat(OnlineStores.fromOutside("hazelcast?expiryGrace=2h"))
+        .isEqualTo("hazelcast://127.0.0.1:5701?cluster=featurestore&expiryGrace=2h");
+  }
+
+  @Test
+  void open_badExpiryGrace_isRefusedNamingUriAndValue() {
+    assertThatThrownBy(() -> OnlineStores.open("redis://127.0.0.1:1?expiryGrace=soon"))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageStartingWith("Cannot open online store 'redis://127.0.0.1:1?expiryGrace=soon': Cannot use expiry"
+            + " grace 'soon'");
+  }
+
+  @Test
+  void open_clusterWithDatabase_isRefused() {
+    assertThatThrownBy(() -> OnlineStores.open("redis-cluster://127.0.0.1:1,127.0.0.1:2/3"))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage("Cannot open online store 'redis-cluster://127.0.0.1:1,127.0.0.1:2/3': a Redis Cluster has only"
+            + " database 0; expected redis-cluster://host:port[,host:port...]");
+  }
+
+  @Test
+  void open_clusterWithMasterName_isRefused() {
+    assertThatThrownBy(() -> OnlineStores.open("redis-cluster://127.0.0.1:1#master"))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage("Cannot open online store 'redis-cluster://127.0.0.1:1#master': a Redis Cluster has no master"
+            + " name; expected redis-cluster://host:port[,host:port...]");
+  }
+
+  @Test
+  void open_clusterWithoutNodes_isRefused() {
+    assertThatThrownBy(() -> OnlineStores.open("redis-cluster://"))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage("Cannot open online store 'redis-cluster://': no node address");
+  }
 }

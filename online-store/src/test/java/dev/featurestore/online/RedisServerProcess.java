@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -38,17 +39,38 @@ public final class RedisServerProcess implements AutoCloseable {
 
   /** Starts a server and waits until it accepts connections. */
   public static RedisServerProcess start() {
-    int port = freePort();
+    return start(freePort(), List.of());
+  }
+
+  /**
+   * Starts {@code redis-server} from the PATH on {@code port} with extra command-line options (for example
+   * {@code --cluster-enabled yes}, or a config file followed by {@code --sentinel}) and waits until it accepts
+   * connections.
+   *
+   * @throws IllegalStateException when there is no {@code redis-server} on the PATH
+   */
+  public static RedisServerProcess start(int port, List<String> options) {
     RedisServerProcess server;
     try {
       String binary = findOnPath("redis-server");
       if (binary != null) {
-        Process process = new ProcessBuilder(binary, "--port", String.valueOf(port), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--daemonize", "no")
+        List<String> command = new ArrayList<>();
+        command.add(binary);
+        // A config file must come first; options after it override it.
+        int firstOption = 0;
+        while (firstOption < options.size() && !options.get(firstOption).startsWith("--")) {
+          command.add(options.get(firstOption++));
+        }
+        command.addAll(List.of("--port", String.valueOf(port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--daemonize", "no"));
+        command.addAll(options.subList(firstOption, options.size()));
+        Process process = new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();
         server = new RedisServerProcess(port, process, null);
+      } else if (!options.isEmpty()) {
+        throw new IllegalStateException("Cannot start redis-server with " + options + ": none on the PATH");
       } else {
         RedisServer embedded = new RedisServer(port, List.of("bind 127.0.0.1", "save \"\"", "appendonly no"), false);
         embedded.start();

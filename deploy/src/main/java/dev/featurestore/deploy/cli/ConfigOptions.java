@@ -17,8 +17,9 @@ public final class ConfigOptions {
   String registry;
 
   @Option(names = "--online-store", paramLabel = "URI", defaultValue = "${env:FSTORE_ONLINE_STORE:-hazelcast}",
-      description = "Online store: 'hazelcast' (embedded member), hazelcast://host:port (client of a cluster) or "
-          + "redis://host:port (env FSTORE_ONLINE_STORE, default: ${DEFAULT-VALUE}).")
+      description = "Online store: 'hazelcast' (embedded member), hazelcast://host:port (client of a cluster), "
+          + "redis://host:port, redis-sentinel://host:port#master or redis-cluster://host:port,host:port; "
+          + "?expiryGrace=2h sets how long stale rows are kept (env FSTORE_ONLINE_STORE, default: ${DEFAULT-VALUE}).")
   String onlineStore;
 
   @Option(names = "--warehouse", paramLabel = "DIR", defaultValue = "${env:FSTORE_WAREHOUSE}",

@@ -13,6 +13,11 @@ import java.util.concurrent.CompletionStage;
  * <p>Writes are event-time-wins ({@link FeatureRow#supersedes}), decided atomically by the store itself, so that
  * concurrent writers (push and materialization, several nodes) can never regress a key to an older event.
  *
+ * <p>The store removes the row of a key by itself once it is older than its view's TTL plus a grace period (see
+ * {@link dev.featurestore.online.OnlineStores}); views without a TTL keep their rows. So {@link #read} may return
+ * null for a key whose row was written but is stale beyond the grace. Whether a row it does return is fresh is for
+ * the caller to decide from the row's event timestamp and its own clock, never from the row being there.
+ *
  * <p>Thread-safe. Methods never block the calling thread; they complete their stage on a store thread. Failures of
  * the backing service complete the stage with {@link dev.featurestore.api.error.UnavailableException}.
  */

@@ -35,6 +35,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +55,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OnlineServerIT {
-  private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+  /**
+   * The servers' fixed clock. Near the real time, because the stores expire keys by their own (real) clock at
+   * event + TTL + grace: rows dated a year ago would be gone before a read.
+   */
+  private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.SECONDS);
   private static final long NOW_MICROS = NOW.getEpochSecond() * 1_000_000L;
   private static final long MINUTE = 60_000_000L;
   private static final AtomicLong USERS = new AtomicLong(1000);
@@ -269,6 +274,27 @@ class OnlineServerIT {
         .as("a view without TTL never ages out").isEqualTo(FeatureStatus.PRESENT);
     assertThat(response.getResults(1).getValues(0).getStatus())
         .as("exactly now - ttl is still fresh").isEqualTo(FeatureStatus.PRESENT);
+  }
+
+  @ParameterizedTest
+  @MethodSource("servers")
+  void getOnlineFeatures_staleWithinExpiryGrace_outsideMaxAgeAndBeyondGrace_notFound(Server server) {
+    long withinGrace = newUser();
+    long beyondGrace = newUser();
+    // TTL 1h and the default grace of one TTL: the store keeps a row until event + 2h (by its real clock, which
+    // runs a little ahead of the fixed NOW while the tests run).
+    long withinEvent = NOW_MICROS - 105 * MINUTE;
+    push(server, pushTo("user_stats", statsRow(withinGrace, withinEvent, 1),
+        statsRow(beyondGrace, NOW_MICROS - 121 * MINUTE, 2)));
+
+    GetOnlineFeaturesResponse response =
+        get(server, features(List.of(user(withinGrace), user(beyondGrace)), "user_stats:clicks"));
+
+    FeatureValue stale = response.getResults(0).getValues(0);
+    assertThat(stale.getStatus()).as("kept by the store, stale by the clock").isEqualTo(FeatureStatus.OUTSIDE_MAX_AGE);
+    assertThat(stale.getEventTimestamp()).isEqualTo(withinEvent);
+    assertThat(response.getResults(1).getValues(0).getStatus())
+        .as("removed by the store after the grace").isEqualTo(FeatureStatus.NOT_FOUND);
   }
 
   @ParameterizedTest

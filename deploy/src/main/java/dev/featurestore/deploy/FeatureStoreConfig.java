@@ -1,6 +1,7 @@
 package dev.featurestore.deploy;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -15,13 +16,25 @@ import java.util.Objects;
  * @param warehouse the Iceberg warehouse directory
  * @param host the address the server binds and clients connect to
  * @param port the gRPC port
+ * @param pushLog whether the server makes pushes durable in the write-ahead log {@code <dataDir>/push-wal} and
+ *     appends them to the views' Iceberg tables (the default); without it pushes are online-only
+ * @param pushFlushInterval how often the push log appends what it holds to Iceberg: the most a pushed row waits
+ *     before training sets see it (default 10 s)
  */
 public record FeatureStoreConfig(
-    Path dataDir, String registryUrl, String onlineStore, Path warehouse, String host, int port) {
+    Path dataDir,
+    String registryUrl,
+    String onlineStore,
+    Path warehouse,
+    String host,
+    int port,
+    boolean pushLog,
+    Duration pushFlushInterval) {
 
   public static final String EMBEDDED = "embedded";
   public static final String HAZELCAST_EMBEDDED = "hazelcast";
   public static final int DEFAULT_PORT = 6566;
+  public static final Duration DEFAULT_PUSH_FLUSH_INTERVAL = Duration.ofSeconds(10);
 
   public FeatureStoreConfig {
     Objects.requireNonNull(dataDir, "dataDir");
@@ -32,6 +45,11 @@ public record FeatureStoreConfig(
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("Cannot use port " + port + ": it must be in 0..65535");
     }
+    Objects.requireNonNull(pushFlushInterval, "pushFlushInterval");
+    if (pushFlushInterval.isNegative() || pushFlushInterval.isZero()) {
+      throw new IllegalArgumentException(
+          "Cannot use push flush interval " + pushFlushInterval + ": it must be positive");
+    }
   }
 
   public static Builder builder() {
@@ -40,7 +58,12 @@ public record FeatureStoreConfig(
 
   public Builder toBuilder() {
     return new Builder().dataDir(dataDir).registryUrl(registryUrl).onlineStore(onlineStore).warehouse(warehouse)
-        .host(host).port(port);
+        .host(host).port(port).pushLog(pushLog).pushFlushInterval(pushFlushInterval);
+  }
+
+  /** The directory of the push write-ahead log: {@code <dataDir>/push-wal}. */
+  public Path pushLogDir() {
+    return dataDir.resolve("push-wal");
   }
 
   /** Whether the registry is the SQLite file inside {@link #dataDir}. */
@@ -48,7 +71,10 @@ public record FeatureStoreConfig(
     return EMBEDDED.equals(registryUrl);
   }
 
-  /** Builds a {@link FeatureStoreConfig}; defaults are the embedded setup on 127.0.0.1:6566 in ./fs-data. */
+  /**
+   * Builds a {@link FeatureStoreConfig}; defaults are the embedded setup on 127.0.0.1:6566 in ./fs-data, with the
+   * push log on.
+   */
   public static final class Builder {
     private Path dataDir = Path.of("fs-data");
     private String registryUrl = EMBEDDED;
@@ -56,6 +82,8 @@ public record FeatureStoreConfig(
     private Path warehouse;
     private String host = "127.0.0.1";
     private int port = DEFAULT_PORT;
+    private boolean pushLog = true;
+    private Duration pushFlushInterval = DEFAULT_PUSH_FLUSH_INTERVAL;
 
     public Builder dataDir(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -88,8 +116,20 @@ public record FeatureStoreConfig(
       return this;
     }
 
+    /** Whether pushes go through the durable push log into Iceberg (default) or are online-only. */
+    public Builder pushLog(boolean enabled) {
+      this.pushLog = enabled;
+      return this;
+    }
+
+    public Builder pushFlushInterval(Duration pushFlushInterval) {
+      this.pushFlushInterval = Objects.requireNonNull(pushFlushInterval, "pushFlushInterval");
+      return this;
+    }
+
     public FeatureStoreConfig build() {
-      return new FeatureStoreConfig(dataDir, registryUrl, onlineStore, warehouse, host, port);
+      return new FeatureStoreConfig(dataDir, registryUrl, onlineStore, warehouse, host, port, pushLog,
+          pushFlushInterval);
     }
   }
 }

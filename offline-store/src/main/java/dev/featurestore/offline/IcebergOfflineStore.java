@@ -1,5 +1,6 @@
 package dev.featurestore.offline;
 
+import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.api.error.FeatureStoreException;
 import dev.featurestore.api.error.UnavailableException;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
@@ -45,6 +47,15 @@ final class IcebergOfflineStore implements OfflineStore {
     Objects.requireNonNull(progress, "progress");
     return translate("ingest '" + file.getFileName() + "' into view '" + viewName + "'",
         () -> ingestion.run(definitions, viewName, file, progress));
+  }
+
+  @Override
+  public IngestResult append(Definitions definitions, String viewName, List<FeatureRow> rows, String appendId) {
+    Objects.requireNonNull(definitions, "definitions");
+    Objects.requireNonNull(rows, "rows");
+    Objects.requireNonNull(appendId, "appendId");
+    return translate("append " + rows.size() + " rows to view '" + viewName + "'",
+        () -> ingestion.append(definitions, viewName, rows, appendId));
   }
 
   @Override

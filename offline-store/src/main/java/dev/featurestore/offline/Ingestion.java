@@ -1,6 +1,7 @@
 package dev.featurestore.offline;
 
 import dev.featurestore.api.ValueType;
+import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.api.definition.Feature;
 import dev.featurestore.api.definition.FeatureView;
@@ -31,11 +32,13 @@ import org.apache.iceberg.parquet.Parquet;
 import org.apache.iceberg.types.Types;
 
 /**
- * Ingests one file into a view's table: validates every row first, then writes one Parquet data file per day
- * partition and commits them in one append. A failure before the commit leaves the table as it was.
+ * Ingests one file, or a list of rows, into a view's table: validates every row first, then writes one Parquet data
+ * file per day partition and commits them in one append. A failure before the commit leaves the table as it was.
  */
 final class Ingestion {
   private static final String INGEST_ID = "featurestore.ingest-id";
+  /** Snapshot summary property naming the idempotent append a snapshot holds (see {@link OfflineStore#append}). */
+  static final String APPEND_ID = "fstore.append-id";
 
   private final ViewTables tables;
 
@@ -58,9 +61,70 @@ final class Ingestion {
       Snapshot current = table.currentSnapshot();
       return new IngestResult(0, current == null ? -1 : current.snapshotId(), seconds(started));
     }
-    long snapshotId = write(table, keys, view, rows);
+    long snapshotId = write(table, keys, view, rows, Map.of());
     progress.onProgress(total, total);
     return new IngestResult(rows.size(), snapshotId, seconds(started));
+  }
+
+  /**
+   * Appends rows in one commit tagged with {@code appendId}, unless a snapshot of the table already carries that
+   * tag: then nothing is written and that snapshot is reported with 0 rows.
+   */
+  IngestResult append(Definitions definitions, String viewName, List<FeatureRow> featureRows, String appendId) {
+    long started = System.nanoTime();
+    FeatureView view = definitions.requireView(viewName);
+    List<JoinKey> keys = definitions.joinKeys(view);
+    List<Object[]> rows = new ArrayList<>(featureRows.size());
+    for (int i = 0; i < featureRows.size(); i++) {
+      rows.add(canonical(featureRows.get(i), i, keys, view));
+    }
+    Table table = tables.prepare(definitions, view);
+    for (Snapshot snapshot : table.snapshots()) {
+      if (appendId.equals(snapshot.summary().get(APPEND_ID))) {
+        return new IngestResult(0, snapshot.snapshotId(), seconds(started));
+      }
+    }
+    if (rows.isEmpty()) {
+      Snapshot current = table.currentSnapshot();
+      return new IngestResult(0, current == null ? -1 : current.snapshotId(), seconds(started));
+    }
+    long snapshotId = write(table, keys, view, rows, Map.of(APPEND_ID, appendId));
+    return new IngestResult(rows.size(), snapshotId, seconds(started));
+  }
+
+  /** A row as canonical values in view order (keys, event, created, features), checked against the view. */
+  private static Object[] canonical(FeatureRow row, int index, List<JoinKey> keys, FeatureView view) {
+    String action = "Cannot append row " + index + " to view '" + view.name() + "'";
+    List<Object> keyValues = row.key().values();
+    if (keyValues.size() != keys.size()) {
+      throw new InvalidRequestException(action + ": key " + keyValues + " has " + keyValues.size()
+          + " values but the view has " + keys.size() + " join keys");
+    }
+    if (row.eventTimestampMicros() <= 0) {
+      throw new InvalidRequestException(
+          action + ": event timestamp " + row.eventTimestampMicros() + " is not positive UTC microseconds");
+    }
+    for (String name : row.values().keySet()) {
+      if (view.feature(name).isEmpty()) {
+        throw new InvalidRequestException(action + ": '" + name + "' is not a feature of the view");
+      }
+    }
+    Object[] values = new Object[keys.size() + 2 + view.features().size()];
+    try {
+      for (int k = 0; k < keys.size(); k++) {
+        values[k] = keys.get(k).type().coerce(keyValues.get(k), keys.get(k).name());
+      }
+      values[keys.size()] = row.eventTimestampMicros();
+      values[keys.size() + 1] = row.createdTimestampMicros();
+      for (int f = 0; f < view.features().size(); f++) {
+        Feature feature = view.features().get(f);
+        Object value = row.value(feature.name());
+        values[keys.size() + 2 + f] = value == null ? null : feature.type().coerce(value, feature.name());
+      }
+    } catch (InvalidRequestException e) {
+      throw new InvalidRequestException(action + ": " + e.getMessage(), e);
+    }
+    return values;
   }
 
   /** Every row as canonical values in view order: keys, event, created, features. */
@@ -115,7 +179,8 @@ final class Ingestion {
     return rows;
   }
 
-  private static long write(Table table, List<JoinKey> keys, FeatureView view, List<Object[]> rows) {
+  private static long write(
+      Table table, List<JoinKey> keys, FeatureView view, List<Object[]> rows, Map<String, String> summary) {
     Schema schema = table.schema();
     PartitionSpec spec = table.spec();
     List<ValueType> types = new ArrayList<>();
@@ -156,6 +221,7 @@ final class Ingestion {
       AppendFiles append = table.newAppend();
       written.forEach(append::appendFile);
       append.set(INGEST_ID, ingestId);
+      summary.forEach(append::set);
       append.commit();
     } catch (RuntimeException e) {
       // nothing committed: do not leave orphan files behind

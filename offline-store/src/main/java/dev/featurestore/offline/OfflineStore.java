@@ -1,8 +1,10 @@
 package dev.featurestore.offline;
 
+import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.online.spi.OnlineStore;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The offline tier: one Iceberg table per feature view (namespace {@code features}, table named by the view),
@@ -33,6 +35,21 @@ public interface OfflineStore extends AutoCloseable {
    * @param progress reports rows
    */
   IngestResult ingest(Definitions definitions, String viewName, Path file, ProgressListener progress);
+
+  /**
+   * Appends rows to a view's table in one Iceberg commit, idempotently: the commit's snapshot summary records
+   * {@code appendId} (property {@code fstore.append-id}), and when a snapshot of the table already records it,
+   * nothing is written and the result reports that snapshot with 0 rows. A caller that cannot tell whether an
+   * earlier call committed (a crash between the commit and its own bookkeeping) calls again with the same id.
+   *
+   * <p>Each row's key holds the view's join-key values in {@link Definitions#joinKeys} order; its values may only
+   * name features of the view. Every row is checked before anything is written: a wrong key, a non-positive event
+   * timestamp, an unknown feature or a value of the wrong type fails with an
+   * {@link dev.featurestore.api.error.InvalidRequestException} naming the row (0-based) and the value.
+   *
+   * @param appendId identifies this append across retries and restarts; unique per distinct set of rows
+   */
+  IngestResult append(Definitions definitions, String viewName, List<FeatureRow> rows, String appendId);
 
   /**
    * Builds a point-in-time correct training set: for each entity row (keys {@code k}, time {@code t}) and each

@@ -1,7 +1,9 @@
 package dev.featurestore.offline;
 
+import dev.featurestore.api.definition.Definitions;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /** Creates offline stores. */
 public final class OfflineStores {
@@ -14,5 +16,25 @@ public final class OfflineStores {
   public static OfflineStore local(Path warehouseDir) {
     Objects.requireNonNull(warehouseDir, "warehouseDir");
     return IcebergOfflineStore.onLocalWarehouse(warehouseDir.toAbsolutePath());
+  }
+
+  /**
+   * Opens the push write-ahead log in {@code directory} (created if missing; one process at a time), which appends
+   * pushed rows to the tables of {@code store}, checking them against the current definitions at each flush.
+   * Before returning it replays the segments a previous process left behind (a crash, or a flush that failed) into
+   * the tables, each exactly once; a segment it cannot replay now stays and is retried in the background.
+   *
+   * <p>The log does not own {@code store}: close the log first, then the store.
+   *
+   * @throws dev.featurestore.api.error.UnavailableException when the directory cannot be used or another process
+   *     holds it
+   */
+  public static OfflinePushLog pushLog(
+      Path directory, OfflineStore store, Supplier<Definitions> definitions, PushLogOptions options) {
+    Objects.requireNonNull(directory, "directory");
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(definitions, "definitions");
+    Objects.requireNonNull(options, "options");
+    return WriteAheadPushLog.open(directory.toAbsolutePath(), store, definitions, options);
   }
 }

@@ -31,8 +31,23 @@ public final class ConfigOptions {
   String host;
 
   @Option(names = "--port", paramLabel = "PORT", defaultValue = "${env:FSTORE_PORT:-6566}",
-      description = "Server gRPC port (env FSTORE_PORT, default: ${DEFAULT-VALUE}).")
+      description = "Server port for gRPC and HTTP/JSON (env FSTORE_PORT, default: ${DEFAULT-VALUE}).")
   int port;
+
+  /** The values of an on/off option. */
+  enum Switch { on, off }
+
+  @Option(names = "--push-log", paramLabel = "on|off", defaultValue = "${env:FSTORE_PUSH_LOG:-on}",
+      description = "serve: make pushes durable in the write-ahead log <data-dir>/push-wal before acknowledging "
+          + "them and append them to the views' Iceberg tables; 'off' keeps pushes online-only "
+          + "(env FSTORE_PUSH_LOG, default: ${DEFAULT-VALUE}).")
+  Switch pushLog;
+
+  @Option(names = "--push-flush-interval", paramLabel = "DURATION",
+      defaultValue = "${env:FSTORE_PUSH_FLUSH_INTERVAL:-PT10S}",
+      description = "serve: how often the push log appends pushed rows to Iceberg, ISO-8601 (PT10S, PT1M) "
+          + "(env FSTORE_PUSH_FLUSH_INTERVAL, default: ${DEFAULT-VALUE}).")
+  java.time.Duration pushFlushInterval;
 
   public FeatureStoreConfig toConfig() {
     return FeatureStoreConfig.builder()
@@ -42,6 +57,8 @@ public final class ConfigOptions {
         .warehouse(warehouse)
         .host(host)
         .port(port)
+        .pushLog(pushLog == Switch.on)
+        .pushFlushInterval(pushFlushInterval)
         .build();
   }
 }

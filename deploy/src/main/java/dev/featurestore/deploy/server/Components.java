@@ -1,12 +1,16 @@
 package dev.featurestore.deploy.server;
 
+import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.deploy.FeatureStoreConfig;
+import dev.featurestore.offline.OfflinePushLog;
 import dev.featurestore.offline.OfflineStore;
 import dev.featurestore.offline.OfflineStores;
+import dev.featurestore.offline.PushLogOptions;
 import dev.featurestore.online.OnlineStores;
 import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.registry.Registries;
 import dev.featurestore.registry.Registry;
+import java.util.function.Supplier;
 
 /**
  * Opens each part of the feature store from the configuration. The one place that knows which implementation a
@@ -26,6 +30,16 @@ public final class Components {
 
   public static OfflineStore openOfflineStore(FeatureStoreConfig config) {
     return OfflineStores.local(config.warehouse());
+  }
+
+  /**
+   * The push write-ahead log of the server, in {@link FeatureStoreConfig#pushLogDir()}, appending to the tables of
+   * {@code offline}; replays what a previous run left before returning.
+   */
+  public static OfflinePushLog openPushLog(
+      FeatureStoreConfig config, OfflineStore offline, Supplier<Definitions> definitions) {
+    return OfflineStores.pushLog(config.pushLogDir(), offline, definitions, 
+        PushLogOptions.defaults().withFlushInterval(config.pushFlushInterval()));
   }
 
   /**

@@ -2,9 +2,11 @@ package dev.featurestore.deploy.server;
 
 import dev.featurestore.api.error.UnavailableException;
 import dev.featurestore.deploy.FeatureStoreConfig;
+import dev.featurestore.offline.OfflineStore;
 import dev.featurestore.online.OnlineStores;
 import dev.featurestore.online.server.OnlineServer;
 import dev.featurestore.online.spi.OnlineStore;
+import dev.featurestore.online.spi.PushLog;
 import dev.featurestore.registry.Registry;
 import dev.featurestore.registry.grpc.RegistryGrpcService;
 import io.vertx.core.Future;
@@ -21,8 +23,14 @@ import org.slf4j.LoggerFactory;
  * A running feature store server: the registry, the online store and one Vert.x gRPC endpoint serving both the
  * {@code RegistryService} and the {@code OnlineService}. The composition root of the serving side.
  *
+ * <p>With the push log on (the default), every push is made durable in the write-ahead log
+ * {@link FeatureStoreConfig#pushLogDir()} before it is written online and acknowledged, and reaches the views'
+ * Iceberg tables in the warehouse within the log's flush interval; {@link #start} first replays what a previous
+ * run left in the log (after a crash) into the tables.
+ *
  * <p>{@link #start} blocks until the server listens (call it from a main thread, not an event loop);
- * {@link #close()} stops serving, then releases the online store and the registry, in that order.
+ * {@link #close()} stops serving, then closes the push log (flushing it to Iceberg), the offline store, the online
+ * store and the registry, in that order.
  */
 public final class FeatureServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FeatureServer.class);
@@ -33,14 +41,24 @@ public final class FeatureServer implements AutoCloseable {
   private final Vertx vertx;
   private final Registry registry;
   private final OnlineStore store;
+  private final OfflineStore offline;
+  private final PushLog pushLog;
   private final WorkerExecutor registryWorkers;
   private final OnlineServer server;
 
   private FeatureServer(
-      Vertx vertx, Registry registry, OnlineStore store, WorkerExecutor registryWorkers, OnlineServer server) {
+      Vertx vertx,
+      Registry registry,
+      OnlineStore store,
+      OfflineStore offline,
+      PushLog pushLog,
+      WorkerExecutor registryWorkers,
+      OnlineServer server) {
     this.vertx = vertx;
     this.registry = registry;
     this.store = store;
+    this.offline = offline;
+    this.pushLog = pushLog;
     this.registryWorkers = registryWorkers;
     this.server = server;
   }
@@ -60,9 +78,20 @@ public final class FeatureServer implements AutoCloseable {
 
   /**
    * Serves an already open registry and store; the server takes ownership of both and closes them on
-   * {@link #close()}.
+   * {@link #close()}. Opens the push log (and an offline store for it) when the configuration says so.
    */
   public static FeatureServer start(FeatureStoreConfig config, Registry registry, OnlineStore store, Clock clock) {
+    OfflineStore offline = null;
+    PushLog pushLog = PushLog.onlineOnly();
+    if (config.pushLog()) {
+      try {
+        offline = Components.openOfflineStore(config);
+        pushLog = Components.openPushLog(config, offline, () -> registry.current().definitions());
+      } catch (RuntimeException e) {
+        closeAll(e, offline, store, registry);
+        throw e;
+      }
+    }
     Vertx vertx = Vertx.vertx();
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("registry-worker", REGISTRY_WORKERS);
     OnlineServer server = OnlineServer.builder()
@@ -70,18 +99,20 @@ public final class FeatureServer implements AutoCloseable {
         .port(config.port())
         .definitions(() -> registry.current().definitions())
         .store(store)
+        .pushLog(pushLog)
         .clock(clock)
         .service(new RegistryGrpcService(registry, workers))
         .build();
-    FeatureServer running = new FeatureServer(vertx, registry, store, workers, server);
+    FeatureServer running = new FeatureServer(vertx, registry, store, offline, pushLog, workers, server);
     try {
       await(vertx.deployVerticle(server), "start the server on " + config.host() + ":" + config.port());
     } catch (RuntimeException e) {
       running.close();
       throw e;
     }
-    log.info("Serving registry version {} and online store '{}' on {}:{}", registry.current().version(),
-        config.onlineStore(), config.host(), server.actualPort());
+    log.info("Serving registry version {} and online store '{}' on {}:{}; pushes {}", registry.current().version(),
+        config.onlineStore(), config.host(), server.actualPort(),
+        config.pushLog() ? "logged durably in '" + config.pushLogDir() + "' and appended to Iceberg" : "online-only");
     return running;
   }
 
@@ -106,11 +137,31 @@ public final class FeatureServer implements AutoCloseable {
       log.warn("Stopping the server failed; releasing the stores anyway", e);
     } finally {
       registryWorkers.close();
-      try {
-        store.close();
-      } finally {
-        registry.close();
+      // the push log flushes to Iceberg with the registry's definitions: close it first, the registry last
+      closeAll(null, pushLog, offline, store, registry);
+    }
+  }
+
+  /** Closes each in order, even when one fails; rethrows the first failure unless {@code pending} is set. */
+  private static void closeAll(RuntimeException pending, AutoCloseable... resources) {
+    RuntimeException failure = pending;
+    for (AutoCloseable resource : resources) {
+      if (resource == null) {
+        continue;
       }
+      try {
+        resource.close();
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = e instanceof RuntimeException runtime ? runtime
+              : new UnavailableException("Cannot close " + resource + ": " + e.getMessage(), e);
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null && pending == null) {
+      throw failure;
     }
   }
 

@@ -2,6 +2,7 @@ package dev.featurestore.online.server;
 
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.online.spi.OnlineStore;
+import dev.featurestore.online.spi.PushLog;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
@@ -25,7 +26,9 @@ import java.util.function.Supplier;
  * <p>GetOnlineFeatures resolves the request against the current {@link Definitions} of the supplier (read once per
  * call), reads each selected view once for all entity rows, the views concurrently, and classifies each value as
  * PRESENT, NOT_FOUND, OUTSIDE_MAX_AGE (event timestamp older than now minus the view's TTL, by the clock) or
- * NULL_VALUE. Push validates the whole request before writing any row. Failures become gRPC statuses through
+ * NULL_VALUE. Push validates the whole request before writing any row, appends it to the {@link PushLog} and, once
+ * it is durable there, writes it online; it answers only when both are done (with the default
+ * {@link PushLog#onlineOnly()} pushes are online-only). Failures become gRPC statuses through
  * {@link dev.featurestore.api.error.GrpcErrors}: unknown names NOT_FOUND, malformed input INVALID_ARGUMENT, store
  * failures UNAVAILABLE, each message naming the offending value.
  *
@@ -52,7 +55,8 @@ import java.util.function.Supplier;
  * 404 (NOT_FOUND), 409 (FAILED_PRECONDITION), 503 (UNAVAILABLE) or 500; a body that is no JSON object 400, over
  * 16 MiB 413, not application/json 415, an unknown path 404, a wrong method 405.
  *
- * <p>Nothing blocks the event loop. The server does not own the store: {@link #stop()} closes the HTTP server only.
+ * <p>Nothing blocks the event loop. The server owns neither the store nor the push log: {@link #stop()} closes the
+ * HTTP server only.
  * One instance deploys once; to run several instances, deploy {@code builder::build} with
  * {@code DeploymentOptions.setInstances(n)}.
  *
@@ -78,7 +82,7 @@ public final class OnlineServer extends VerticleBase {
   public Future<?> start() {
     OnlineGrpcService online = new OnlineGrpcService(
         new FeatureReader(config.definitions, config.store, config.clock),
-        new PushWriter(config.definitions, config.store, config.clock));
+        new PushWriter(config.definitions, config.store, config.pushLog, config.clock));
     GrpcServer grpc = GrpcServer.server(vertx);
     grpc.addService(online);
     config.services.forEach(grpc::addService);
@@ -130,6 +134,7 @@ public final class OnlineServer extends VerticleBase {
     private int port = 6566;
     private Supplier<Definitions> definitions;
     private OnlineStore store;
+    private PushLog pushLog = PushLog.onlineOnly();
     private Clock clock = Clock.systemUTC();
     private final List<Service> services = new ArrayList<>();
 
@@ -140,6 +145,7 @@ public final class OnlineServer extends VerticleBase {
       port = other.port;
       definitions = other.definitions;
       store = other.store;
+      pushLog = other.pushLog;
       clock = other.clock;
       services.addAll(other.services);
     }
@@ -168,6 +174,15 @@ public final class OnlineServer extends VerticleBase {
     /** Where rows are read and pushed; not closed by the server. */
     public Builder store(OnlineStore store) {
       this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * Where pushed rows are made durable before they are written online and acknowledged; not closed by the server.
+     * Default {@link PushLog#onlineOnly()}: pushes are online-only and never reach the offline tier.
+     */
+    public Builder pushLog(PushLog pushLog) {
+      this.pushLog = Objects.requireNonNull(pushLog, "pushLog");
       return this;
     }
 

@@ -9,6 +9,7 @@ import dev.featurestore.api.definition.JoinKey;
 import dev.featurestore.api.error.InvalidRequestException;
 import dev.featurestore.api.proto.ProtoValues;
 import dev.featurestore.online.spi.OnlineStore;
+import dev.featurestore.online.spi.PushLog;
 import dev.featurestore.proto.v1.PushRequest;
 import dev.featurestore.proto.v1.PushResponse;
 import dev.featurestore.proto.v1.PushRow;
@@ -24,19 +25,30 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
-/** Serves Push: validates every row of the request before writing any, so a bad row writes nothing. */
+/**
+ * Serves Push: validates every row of the request before writing any, so a bad row writes nothing; then appends the
+ * rows to the push log and, once they are durable there, writes them online. The response is sent only when both
+ * are done. Logging first means a value readable online is never one that a crash could lose; a failed online
+ * write after a durable append fails the push, and its retry is harmless (event-time-wins online, the same values
+ * offline).
+ */
 final class PushWriter {
   private final Supplier<Definitions> definitions;
   private final OnlineStore store;
+  private final PushLog log;
   private final Clock clock;
 
-  PushWriter(Supplier<Definitions> definitions, OnlineStore store, Clock clock) {
+  PushWriter(Supplier<Definitions> definitions, OnlineStore store, PushLog log, Clock clock) {
     this.definitions = definitions;
     this.store = store;
+    this.log = log;
     this.clock = clock;
   }
 
-  /** Validates synchronously (throwing feature store exceptions), then writes on the store, completing on context. */
+  /**
+   * Validates synchronously (throwing feature store exceptions), then appends to the log and writes on the store,
+   * completing on context.
+   */
   Future<PushResponse> push(PushRequest request, Context context) {
     Definitions current = definitions.get();
     FeatureView view = current.requireView(request.getFeatureView());
@@ -51,7 +63,9 @@ final class PushWriter {
     for (int i = 0; i < request.getRowsCount(); i++) {
       rows.add(parse(view, joinKeys, keyNames, request.getRows(i), i, now));
     }
-    return Future.fromCompletionStage(store.write(view, rows), context)
+    List<FeatureRow> validated = List.copyOf(rows);
+    return Future.fromCompletionStage(log.append(view, validated), context)
+        .compose(durable -> Future.fromCompletionStage(store.write(view, validated), context))
         .map(done -> PushResponse.newBuilder().setRowsWritten(rows.size()).build());
   }
 

@@ -174,6 +174,11 @@ public final class OnlineBenchmark implements Callable<Integer> {
     ResourceProbe.Snapshot before = null;
     OpenLoop loop = new OpenLoop(drain);
     Report report = new Report(out);
+    // One checked call per target first, so every connection is open before the 'before' snapshot.
+    RequestPool first = RequestPool.draw(selected.get(0), entities, 1, seed);
+    for (String name : targets) {
+      byName.get(name).prepare(selected.get(0), first).verify(0);
+    }
     for (Shape shape : selected) {
       RequestPool requests = RequestPool.draw(shape, entities, poolSize(shape), seed);
       report.shapeStarted(shape, text(duration) + " after " + text(warmup) + " warm-up");

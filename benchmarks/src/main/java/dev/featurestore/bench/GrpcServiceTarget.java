@@ -1,0 +1,116 @@
+package dev.featurestore.bench;
+
+import dev.featurestore.proto.v1.EntityResult;
+import dev.featurestore.proto.v1.EntityRow;
+import dev.featurestore.proto.v1.FeatureList;
+import dev.featurestore.proto.v1.FeatureStatus;
+import dev.featurestore.proto.v1.FeatureValue;
+import dev.featurestore.proto.v1.GetOnlineFeaturesRequest;
+import dev.featurestore.proto.v1.GetOnlineFeaturesResponse;
+import dev.featurestore.proto.v1.OnlineServiceGrpcClient;
+import dev.featurestore.proto.v1.Value;
+import io.vertx.core.Context;
+import io.vertx.core.Promise;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The online service over gRPC (HTTP/2 on loopback) through the generated Vert.x client: many calls in flight,
+ * multiplexed on the client's connection. Requests are built as protobuf messages before the run.
+ */
+final class GrpcServiceTarget implements Target {
+  private final String name;
+  private final OnlineServiceGrpcClient client;
+  private final Context context;
+
+  /**
+   * @param context the client event loop every call is issued on: one context, as a model server's client would
+   *     have, instead of a new one per call from the scheduler's thread
+   */
+  GrpcServiceTarget(String name, OnlineServiceGrpcClient client, Context context) {
+    this.name = name;
+    this.client = client;
+    this.context = context;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Caller prepare(Shape shape, RequestPool pool) {
+    GetOnlineFeaturesRequest[] requests = new GetOnlineFeaturesRequest[pool.size()];
+    FeatureList features = features(shape);
+    for (int i = 0; i < requests.length; i++) {
+      GetOnlineFeaturesRequest.Builder request = GetOnlineFeaturesRequest.newBuilder().setFeatures(features);
+      for (long id : pool.entities(i)) {
+        EntityRow.Builder row = EntityRow.newBuilder();
+        switch (shape.kind()) {
+          case WIDE -> row.putKeys(BenchData.ENTITY_KEY, int64(id));
+          case RANKING -> row.putKeys(BenchData.USER_KEY, int64(pool.user(i))).putKeys(BenchData.ITEM_KEY, int64(id));
+        }
+        request.addEntities(row);
+      }
+      requests[i] = request.build();
+    }
+    int valuesPerEntity = shape.kind() == Shape.Kind.RANKING ? 2 * shape.features() : shape.features();
+    return new Caller() {
+      @Override
+      public void call(int index, Consumer<Throwable> done) {
+        GetOnlineFeaturesRequest request = requests[index];
+        context.runOnContext(ignored ->
+            client.getOnlineFeatures(request).onComplete(response -> done.accept(null), done::accept));
+      }
+
+      @Override
+      public void verify(int index) {
+        Promise<GetOnlineFeaturesResponse> answer = Promise.promise();
+        context.runOnContext(ignored -> client.getOnlineFeatures(requests[index]).onComplete(answer));
+        GetOnlineFeaturesResponse response = Futures.await(answer.future().toCompletionStage(), "call " + name);
+        check(response, requests[index].getEntitiesCount(), valuesPerEntity);
+      }
+    };
+  }
+
+  private void check(GetOnlineFeaturesResponse response, int entities, int valuesPerEntity) {
+    if (response.getResultsCount() != entities || response.getFeatureNamesCount() != valuesPerEntity) {
+      throw new IllegalStateException("Cannot use " + name + ": expected " + entities + " results of "
+          + valuesPerEntity + " features, got " + response.getResultsCount() + " of "
+          + response.getFeatureNamesCount());
+    }
+    for (EntityResult result : response.getResultsList()) {
+      for (FeatureValue value : result.getValuesList()) {
+        if (value.getStatus() != FeatureStatus.PRESENT) {
+          throw new IllegalStateException("Cannot use " + name + ": a value came back " + value.getStatus()
+              + " instead of PRESENT; was the data loaded?");
+        }
+      }
+    }
+  }
+
+  private static FeatureList features(Shape shape) {
+    List<String> refs = new ArrayList<>();
+    switch (shape.kind()) {
+      case WIDE -> {
+        if (shape.features() == BenchData.WIDE_FEATURES) {
+          refs.add(BenchData.WIDE_VIEW + ":*");
+        } else {
+          for (int f = 0; f < shape.features(); f++) {
+            refs.add(BenchData.WIDE_VIEW + ":" + BenchData.wideFeature(f));
+          }
+        }
+      }
+      case RANKING -> {
+        refs.add(BenchData.USER_VIEW + ":*");
+        refs.add(BenchData.ITEM_VIEW + ":*");
+      }
+    }
+    return FeatureList.newBuilder().addAllFeatures(refs).build();
+  }
+
+  private static Value int64(long id) {
+    return Value.newBuilder().setInt64Val(id).build();
+  }
+}

@@ -102,4 +102,17 @@ class DefinitionsTest {
     assertThatThrownBy(() -> JoinKey.of("score", ValueType.DOUBLE)).hasMessageContaining("DOUBLE");
     assertThatThrownBy(() -> FeatureRef.parse("no_colon")).hasMessageContaining("'no_colon'");
   }
+
+  @Test
+  void featureView_equalComponents_areEqualWithEqualHash() {
+    FeatureView copy = USER_STATS.toBuilder().build();
+    assertThat(copy).isEqualTo(USER_STATS).hasSameHashCodeAs(USER_STATS).isNotSameAs(USER_STATS);
+    assertThat(USER_STATS.toBuilder().ttl(Duration.ofDays(2)).build()).isNotEqualTo(USER_STATS);
+  }
+
+  @Test
+  void featureView_feature_findsByNameOrEmpty() {
+    assertThat(USER_STATS.feature("count")).contains(Feature.of("count", ValueType.INT64));
+    assertThat(USER_STATS.feature("nope")).isEmpty();
+  }
 }

@@ -8,7 +8,11 @@ import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.error.InvalidRequestException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import dev.featurestore.api.data.FeatureValues;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -36,17 +40,25 @@ final class RecordCodec {
    *     wrong type
    */
   static byte[] encode(FeatureView view, FeatureRow row) {
+    for (String name : row.values().keySet()) {
+      if (view.indexOf(name) < 0) {
+        throw new InvalidRequestException(
+            "Cannot write a row of view '" + view.name() + "': '" + name + "' is not a feature of it");
+      }
+    }
     Output out = new Output(64 + 16 * row.values().size());
     out.writeLong(row.eventTimestampMicros() ^ Long.MIN_VALUE);
     out.writeLong(row.createdTimestampMicros() ^ Long.MIN_VALUE);
     out.writeByte(FORMAT);
     out.writeVarint(row.values().size());
-    for (Map.Entry<String, Object> entry : row.values().entrySet()) {
-      Feature feature = view.feature(entry.getKey())
-          .orElseThrow(() -> new InvalidRequestException(
-              "Cannot write a row of view '" + view.name() + "': '" + entry.getKey() + "' is not a feature of it"));
+    // Declaration order, so that decoding finds each name at the position it expects (see Layout).
+    for (Feature feature : view.features()) {
+      Object raw = row.value(feature.name());
+      if (raw == null) {
+        continue;
+      }
       ValueType type = feature.type();
-      Object value = type.accepts(entry.getValue()) ? entry.getValue() : type.coerce(entry.getValue(), feature.name());
+      Object value = type.accepts(raw) ? raw : type.coerce(raw, feature.name());
       out.writeString(feature.name());
       out.writeByte(tag(type));
       writeValue(out, type, value);
@@ -63,31 +75,74 @@ final class RecordCodec {
     if (format != FORMAT) {
       throw new IllegalStateException("Cannot decode a record of view '" + view.name() + "': format " + format);
     }
+    Layout layout = Layout.of(view);
+    List<Feature> features = view.features();
+    Object[] values = new Object[features.size()];
     int count = readVarint(in);
-    Map<String, Object> values = new HashMap<>(count * 2);
+    int expected = 0;
     for (int i = 0; i < count; i++) {
-      String name = readString(in);
+      int length = readVarint(in);
+      int position = layout.find(record, in.position(), length, expected);
+      in.position(in.position() + length);
       ValueType stored = typeOf(in.get());
-      Feature feature = view.feature(name).orElse(null);
-      if (feature == null) {
+      if (position < 0) {
         skipValue(in, stored);
         continue;
       }
+      expected = position + 1;
+      Feature feature = features.get(position);
       Object value = readValue(in, stored);
       if (stored != feature.type()) {
         // The registry refuses type changes, but a widened type (INT32 to INT64) still reads; anything else is
         // no longer a value of the feature and reads as null rather than failing the whole row.
         try {
-          value = feature.type().coerce(value, name);
+          value = feature.type().coerce(value, feature.name());
         } catch (InvalidRequestException e) {
           value = null;
         }
       }
-      if (value != null) {
-        values.put(name, value);
-      }
+      values[position] = value;
     }
-    return new FeatureRow(key, event, created, values);
+    return new FeatureRow(key, event, created, FeatureValues.of(view, values));
+  }
+
+  /**
+   * The UTF-8 names of a view's features, to match stored names without decoding them into strings. Records are
+   * written in declaration order, so the name at the expected position almost always matches at once; a record
+   * written under an older definition falls back to a scan. Built once per view definition.
+   */
+  private record Layout(FeatureView view, byte[][] names) {
+    private static final ConcurrentMap<String, Layout> BY_VIEW = new ConcurrentHashMap<>();
+
+    static Layout of(FeatureView view) {
+      Layout layout = BY_VIEW.get(view.name());
+      if (layout == null || layout.view != view) {
+        byte[][] names = new byte[view.features().size()][];
+        for (int i = 0; i < names.length; i++) {
+          names[i] = view.features().get(i).name().getBytes(StandardCharsets.UTF_8);
+        }
+        layout = new Layout(view, names);
+        BY_VIEW.put(view.name(), layout);
+      }
+      return layout;
+    }
+
+    /** The position of the name at {@code record[from, from + length)}, trying {@code expected} first; -1 if none. */
+    int find(byte[] record, int from, int length, int expected) {
+      if (expected < names.length && matches(names[expected], record, from, length)) {
+        return expected;
+      }
+      for (int i = 0; i < names.length; i++) {
+        if (matches(names[i], record, from, length)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    private static boolean matches(byte[] name, byte[] record, int from, int length) {
+      return name.length == length && Arrays.equals(name, 0, length, record, from, from + length);
+    }
   }
 
   /** Whether the record {@code incoming} replaces {@code stored} under event-time-wins, comparing headers only. */

@@ -19,13 +19,16 @@ public record FeatureRow(
 
   public FeatureRow {
     Objects.requireNonNull(key, "key");
-    Map<String, Object> copy = new HashMap<>();
-    values.forEach((name, value) -> {
-      if (value != null) {
-        copy.put(name, value);
-      }
-    });
-    values = Collections.unmodifiableMap(copy);
+    if (!(values instanceof FeatureValues)) {
+      // FeatureValues is already immutable and null-free; copying it would undo what it saves on bulk reads.
+      Map<String, Object> copy = new HashMap<>();
+      values.forEach((name, value) -> {
+        if (value != null) {
+          copy.put(name, value);
+        }
+      });
+      values = Collections.unmodifiableMap(copy);
+    }
   }
 
   /** The value of a feature, or null when the row holds none. */

@@ -33,7 +33,7 @@ public final class FeatureView {
   private final Map<String, String> tags;
   private final String owner;
   private final String description;
-  private final Map<String, Feature> featuresByName;
+  private final Map<String, Integer> positions;
 
   public FeatureView(
       String name,
@@ -62,14 +62,14 @@ public final class FeatureView {
     if (this.features.isEmpty()) {
       throw new InvalidRequestException("Cannot define feature view '" + name + "': it needs at least one feature");
     }
-    Map<String, Feature> byName = new HashMap<>(this.features.size() * 2);
-    for (Feature feature : this.features) {
-      if (byName.put(feature.name(), feature) != null) {
+    Map<String, Integer> byName = new HashMap<>(this.features.size() * 2);
+    for (int i = 0; i < this.features.size(); i++) {
+      if (byName.put(this.features.get(i).name(), i) != null) {
         throw new InvalidRequestException(
-            "Cannot define feature view '" + name + "': feature '" + feature.name() + "' appears twice");
+            "Cannot define feature view '" + name + "': feature '" + this.features.get(i).name() + "' appears twice");
       }
     }
-    this.featuresByName = Collections.unmodifiableMap(byName);
+    this.positions = Collections.unmodifiableMap(byName);
     if (ttl.isNegative()) {
       throw new InvalidRequestException(
           "Cannot define feature view '" + name + "': ttl " + ttl + " is negative (0 means no limit)");
@@ -148,7 +148,14 @@ public final class FeatureView {
 
   /** The feature of that name, in constant time. */
   public Optional<Feature> feature(String featureName) {
-    return Optional.ofNullable(featuresByName.get(featureName));
+    int position = indexOf(featureName);
+    return position < 0 ? Optional.empty() : Optional.of(features.get(position));
+  }
+
+  /** The position of the named feature in {@link #features()}, or -1 when the view has none of that name. */
+  public int indexOf(String featureName) {
+    Integer position = positions.get(featureName);
+    return position == null ? -1 : position;
   }
 
   /** Whether rows of this view ever age out. */

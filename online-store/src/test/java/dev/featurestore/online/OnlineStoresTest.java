@@ -74,4 +74,20 @@ class OnlineStoresTest {
         .isInstanceOf(InvalidRequestException.class)
         .hasMessage("Cannot open online store 'redis-cluster://': no node address");
   }
+
+  @Test
+  void open_hotTierWithoutEntryBound_isRefusedNamingParameter() {
+    assertThatThrownBy(() -> OnlineStores.open("redis://127.0.0.1:1?hotPort=5801"))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage("Cannot open online store 'redis://127.0.0.1:1?hotPort=5801': hotPort needs hotEntries=N to turn"
+            + " the hot tier on");
+  }
+
+  @Test
+  void open_hotTierWithBadEntryBound_isRefusedNamingValue() {
+    assertThatThrownBy(() -> OnlineStores.open("redis://127.0.0.1:1?hotEntries=many"))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage("Cannot open online store 'redis://127.0.0.1:1?hotEntries=many': hotEntries 'many' is not a"
+            + " positive whole number");
+  }
 }

@@ -70,8 +70,11 @@ public final class OnlineStores {
   private static final String EXPIRY_GRACE = "expiryGrace";
   private static final String DEFAULT_HOT_CLUSTER = "featurestore-hot";
   private static final String HOT_ENTRIES = "hotEntries";
+  /** Set by {@link #fromOutside}: join the serving nodes' hot cluster as a client instead of as a member. */
+  private static final String HOT_CLIENT = "hotClient";
   /** The hot tier's parameters of a Redis URI, not passed on to Lettuce. */
-  private static final Set<String> HOT_PARAMS = Set.of(HOT_ENTRIES, "hotCluster", "hotPort", "hotMembers", "hotInterface");
+  private static final Set<String> HOT_PARAMS =
+      Set.of(HOT_ENTRIES, "hotCluster", "hotPort", "hotMembers", "hotInterface", "hotClient");
 
   private OnlineStores() {}
 
@@ -144,7 +147,11 @@ public final class OnlineStores {
       if (params.containsKey("hotInterface")) {
         member.put("interface", params.get("hotInterface"));
       }
-      return new TieredOnlineStore(redis, startMember(uri, member), hotEntries(uri, params), expiry);
+      HazelcastInstance hot = Boolean.parseBoolean(params.get(HOT_CLIENT))
+          ? startClient(uri, params.getOrDefault("hotMembers", "127.0.0.1:" + params.getOrDefault("hotPort", "5701")),
+              member)
+          : startMember(uri, member);
+      return new TieredOnlineStore(redis, hot, hotEntries(uri, params), expiry);
     } catch (RuntimeException e) {
       redis.close();
       throw e;
@@ -230,8 +237,10 @@ public final class OnlineStores {
   /**
    * The URI under which another process reaches the same data as {@code uri}. For an embedded Hazelcast member,
    * whose data lives inside the process that started it, that is a client of its cluster: same cluster name, its
-   * members (or its port on 127.0.0.1, 5701 by default) as addresses. Every other URI already names a shared store
-   * and is returned as is.
+   * members (or its port on 127.0.0.1, 5701 by default) as addresses. A Redis URI with a hot tier gets
+   * {@code hotClient=true}: the other process writes to Redis and invalidates the serving nodes' hot tier as a client
+   * of their hot cluster (at {@code hotMembers}, or {@code hotPort} on 127.0.0.1) rather than joining it as a member.
+   * Every other URI already names a shared store and is returned as is.
    *
    * @throws InvalidRequestException naming the URI when it is malformed
    */
@@ -239,6 +248,14 @@ public final class OnlineStores {
     String text = uri == null ? "" : uri.trim();
     int query = text.indexOf('?');
     String base = query < 0 ? text : text.substring(0, query);
+    if (base.startsWith("redis") && text.contains(HOT_ENTRIES + "=")) {
+      // The hot tier's members live in the serving nodes; another process that writes must still invalidate their
+      // caches, so it joins their cluster, as a client (no member joining and leaving, no partition migration).
+      int hash = text.indexOf('#');
+      String fragment = hash < 0 ? "" : text.substring(hash);
+      String rest = hash < 0 ? text : text.substring(0, hash);
+      return rest.contains(HOT_CLIENT + "=") ? uri : rest + "&" + HOT_CLIENT + "=true" + fragment;
+    }
     if (!base.equals("hazelcast") && !base.equals("hazelcast:embedded")) {
       return uri;
     }

@@ -70,8 +70,9 @@ final class TieredOnlineStore implements OnlineStore {
   private final AtomicLong leases = new AtomicLong();
 
   /**
-   * Wraps {@code primary} with a hot tier on {@code hot}, bounded to {@code hotEntries} entries per member and view.
-   * Takes ownership of both.
+   * Wraps {@code primary} with a hot tier on {@code hot} (a member, or a client of the hot cluster), bounded to
+   * {@code hotEntries} entries per member and view. Takes ownership of both once constructed; when construction
+   * fails, shuts {@code hot} down and leaves {@code primary} to the caller.
    */
   TieredOnlineStore(RedisOnlineStore primary, HazelcastInstance hot, int hotEntries, KeyExpiry expiry) {
     this.primary = primary;
@@ -88,7 +89,9 @@ final class TieredOnlineStore implements OnlineStore {
       // Dynamic configuration reaches every member, also those that join later.
       hot.getConfig().addMapConfig(config);
     } catch (RuntimeException e) {
-      close();
+      // The caller closes the Redis store it passed; the member or client was started for this store alone.
+      proxyCreator.shutdownNow();
+      hot.shutdown();
       throw StoreFailures.translate(e, "configure the hot tier of " + hotEntries + " entries");
     }
   }
@@ -143,10 +146,14 @@ final class TieredOnlineStore implements OnlineStore {
     } catch (RuntimeException e) {
       cached = CompletableFuture.failedFuture(e);
     }
-    return cached
-        .thenCompose(values -> readMisses(view, keys, names, values))
-        // The hot tier is a cache: without it Redis still answers correctly, only slower. Nothing is populated.
-        .exceptionallyCompose(failure -> primary.read(view, keys));
+    // The hot tier is a cache: when it fails, Redis alone still answers correctly, only slower, and nothing is
+    // populated. A failure of Redis itself is reported, not retried.
+    return StoreFailures.translate(
+        cached.handle((values, failure) -> failure == null
+                ? readMisses(view, keys, names, values)
+                : primary.read(view, keys))
+            .thenCompose(stage -> stage),
+        "read " + keys.size() + " keys of view '" + view.name() + "'");
   }
 
   private CompletionStage<List<FeatureRow>> readMisses(

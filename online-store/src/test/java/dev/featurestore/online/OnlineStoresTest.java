@@ -32,6 +32,14 @@ class OnlineStoresTest {
   }
 
   @Test
+  void fromOutside_redisWithHotTier_joinsHotClusterAsClient() {
+    assertThat(OnlineStores.fromOutside("redis://10.0.0.1:6379?hotEntries=100&hotMembers=10.0.0.2:5801"))
+        .isEqualTo("redis://10.0.0.1:6379?hotEntries=100&hotMembers=10.0.0.2:5801&hotClient=true");
+    assertThat(OnlineStores.fromOutside("redis-sentinel://10.0.0.1:26379/0?hotEntries=100#primary"))
+        .isEqualTo("redis-sentinel://10.0.0.1:26379/0?hotEntries=100&hotClient=true#primary");
+  }
+
+  @Test
   void fromOutside_unknownParameter_isRefusedNamingIt() {
     assertThatThrownBy(() -> OnlineStores.fromOutside("hazelcast?size=3"))
         .isInstanceOf(InvalidRequestException.class)

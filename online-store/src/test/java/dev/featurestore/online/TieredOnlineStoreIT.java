@@ -48,6 +48,7 @@ class TieredOnlineStoreIT {
   private OnlineStore nodeA;
   private OnlineStore nodeB;
   private String hotCluster;
+  private String nodeUri;
 
   @BeforeAll
   void start() throws Exception {
@@ -62,6 +63,7 @@ class TieredOnlineStoreIT {
     CompletableFuture<OnlineStore> second = CompletableFuture.supplyAsync(() -> OnlineStores.open(common + port2));
     nodeA = OnlineStores.open(common + port1);
     nodeB = second.get(60, TimeUnit.SECONDS);
+    nodeUri = common + port1;
     Awaitility.await().atMost(Duration.ofSeconds(60))
         .until(() -> hotMembers().size() == 2 && hotMembers().get(0).getCluster().getMembers().size() == 2);
   }
@@ -225,6 +227,23 @@ class TieredOnlineStoreIT {
 
     assertThat(hotMap(view).get(HazelcastOnlineStore.key(EntityKey.of(3L)))).isNull();
     assertThat(read(nodeA, view, 3).eventTimestampMicros()).isEqualTo(200);
+  }
+
+  @Test
+  void write_fromOutsideProcess_invalidatesAsHotClusterClient() {
+    FeatureView view = newView();
+    write(nodeA, view, row(4, 100));
+    read(nodeA, view, 4);
+    awaitCached(view, 4, 100);
+
+    try (OnlineStore outside = OnlineStores.open(OnlineStores.fromOutside(nodeUri))) {
+      write(outside, view, row(4, 200));
+      assertThat(read(outside, view, 4).eventTimestampMicros()).isEqualTo(200);
+    }
+
+    assertThat(read(nodeA, view, 4).eventTimestampMicros()).isEqualTo(200);
+    assertThat(read(nodeB, view, 4).eventTimestampMicros()).isEqualTo(200);
+    assertThat(hotMembers()).hasSize(2);
   }
 
   @Test

@@ -287,6 +287,9 @@ class TieredOnlineStoreIT {
       writers.shutdownNow();
     }
 
+    try (OnlineStore redisOnly = OnlineStores.open(redisServer.uri())) {
+      assertThat(read(redisOnly, view, 5).eventTimestampMicros()).isEqualTo(200);
+    }
     assertThat(read(nodeA, view, 5).eventTimestampMicros()).isEqualTo(200);
     assertThat(read(nodeB, view, 5).eventTimestampMicros()).isEqualTo(200);
     awaitCached(view, 5, 200);

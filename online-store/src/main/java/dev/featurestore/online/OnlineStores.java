@@ -50,8 +50,9 @@ import java.util.Set;
  * with {@code hotCluster=NAME} (default {@code featurestore-hot}), {@code hotPort=P} (default 5701 with
  * auto-increment), {@code hotMembers=host:port,...} (TCP-IP join list, default {@code 127.0.0.1}) and
  * {@code hotInterface=IP} (the one address the member binds to, default {@code 127.0.0.1}: loopback, so nodes on
- * other machines need it). Every node that writes to the Redis must be a member of the one hot cluster, or its
- * writes do not invalidate the others' caches. Example:
+ * other machines need it). Every process that writes to the Redis must reach the one hot cluster, or its writes
+ * do not invalidate the others' caches: a serving node as a member, another process as a client ({@code
+ * hotClient=true}, which {@link #fromOutside} sets). Example:
  * {@code redis://10.0.0.1:6379?hotEntries=100000&hotInterface=10.0.0.2&hotPort=5801&hotMembers=10.0.0.2:5801,10.0.0.3:5801}.
  *
  * <p>Every form takes {@code expiryGrace=DURATION} ({@code 0}, {@code 90s}, {@code 2h}, {@code 7d}, ISO-8601

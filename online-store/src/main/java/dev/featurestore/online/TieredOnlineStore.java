@@ -4,6 +4,8 @@ import com.hazelcast.config.EvictionConfig;
 import com.hazelcast.config.EvictionPolicy;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MaxSizePolicy;
+import com.hazelcast.config.MergePolicyConfig;
+import com.hazelcast.spi.merge.DiscardMergePolicy;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.featurestore.api.data.EntityKey;
@@ -49,6 +51,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * instead of invalidating is not enough: an eviction right after it lets a slower read cache what it fetched before
  * the write.)
  *
+ * <p>The argument assumes one hot cluster. While a network partition splits it, a write invalidates only its own
+ * side, and the other side may serve what it had cached until the sides merge again; on the merge the smaller
+ * side's entries are discarded, never merged in. Every process that writes to the Redis must reach the hot cluster,
+ * as a member or a client ({@link OnlineStores#fromOutside}).
+ *
  * <p>If the hot tier fails on a read, the read falls back to Redis alone; if it fails on a write's invalidation,
  * the write fails with {@link dev.featurestore.api.error.UnavailableException}.
  */
@@ -84,7 +91,11 @@ final class TieredOnlineStore implements OnlineStore {
         .setEvictionConfig(new EvictionConfig()
             .setEvictionPolicy(EvictionPolicy.LRU)
             .setMaxSizePolicy(MaxSizePolicy.PER_NODE)
-            .setSize(hotEntries));
+            .setSize(hotEntries))
+        // After a split brain heals, the entries of the smaller side may predate writes the larger side saw: drop
+        // them rather than merge them in (the default, put-if-absent, would bring stale records back).
+        .setMergePolicyConfig(
+            new MergePolicyConfig(DiscardMergePolicy.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE));
     try {
       // Dynamic configuration reaches every member, also those that join later.
       hot.getConfig().addMapConfig(config);

@@ -42,6 +42,19 @@ import java.util.Set;
  *       hash slot and sends to the nodes in parallel. Example: {@code redis-cluster://10.0.0.1:6379,10.0.0.2:6379}.
  * </ul>
  *
+ * <p>Every Redis form takes a <b>hot tier</b>: {@code hotEntries=N} starts an embedded Hazelcast member on this node
+ * that caches the records of hot keys in front of Redis, at most N entries per view on each member (least recently
+ * used evicted first). Redis stays the source of truth: a write goes to Redis, then removes its keys from the hot
+ * tier of every node before it completes, so a read on any node never returns a record older than one whose write
+ * was acknowledged; reads that miss are one MGET and are cached afterwards. The serving nodes form one hot cluster
+ * with {@code hotCluster=NAME} (default {@code featurestore-hot}), {@code hotPort=P} (default 5701 with
+ * auto-increment), {@code hotMembers=host:port,...} (TCP-IP join list, default {@code 127.0.0.1}) and
+ * {@code hotInterface=IP} (the one address the member binds to, default {@code 127.0.0.1}: loopback, so nodes on
+ * other machines need it). Every process that writes to the Redis must reach the one hot cluster, or its writes
+ * do not invalidate the others' caches: a serving node as a member, another process as a client ({@code
+ * hotClient=true}, which {@link #fromOutside} sets). Example:
+ * {@code redis://10.0.0.1:6379?hotEntries=100000&hotInterface=10.0.0.2&hotPort=5801&hotMembers=10.0.0.2:5801,10.0.0.3:5801}.
+ *
  * <p>Every form takes {@code expiryGrace=DURATION} ({@code 0}, {@code 90s}, {@code 2h}, {@code 7d}, ISO-8601
  * {@code PT1H}): the store removes the record of a key at its event timestamp + the view's TTL + this grace
  * (default: the view's TTL again). Views without a TTL never expire. Within the grace a read still finds the row
@@ -56,6 +69,13 @@ import java.util.Set;
 public final class OnlineStores {
   private static final String DEFAULT_CLUSTER = "featurestore";
   private static final String EXPIRY_GRACE = "expiryGrace";
+  private static final String DEFAULT_HOT_CLUSTER = "featurestore-hot";
+  private static final String HOT_ENTRIES = "hotEntries";
+  /** Set by {@link #fromOutside}: join the serving nodes' hot cluster as a client instead of as a member. */
+  private static final String HOT_CLIENT = "hotClient";
+  /** The hot tier's parameters of a Redis URI, not passed on to Lettuce. */
+  private static final Set<String> HOT_PARAMS =
+      Set.of(HOT_ENTRIES, "hotCluster", "hotPort", "hotMembers", "hotInterface", "hotClient");
 
   private OnlineStores() {}
 
@@ -82,15 +102,17 @@ public final class OnlineStores {
     Map<String, String> params = query < 0 ? Map.of() : parseQuery(uri, text.substring(query + 1));
     KeyExpiry expiry = params.containsKey(EXPIRY_GRACE) ? parseGrace(uri, params.get(EXPIRY_GRACE)) : KeyExpiry.DEFAULT;
     if (base.startsWith("redis-cluster://") || base.startsWith("rediss-cluster://")) {
+      hotEntries(uri, params);
       if (!fragment.isEmpty()) {
         throw new InvalidRequestException("Cannot open online store '" + uri
             + "': a Redis Cluster has no master name; expected redis-cluster://host:port[,host:port...]");
       }
-      return RedisOnlineStore.connectCluster(clusterSeeds(uri, base, params), expiry);
+      return withHotTier(uri, params, RedisOnlineStore.connectCluster(clusterSeeds(uri, base, params), expiry), expiry);
     }
     if (base.startsWith("redis://") || base.startsWith("rediss://") || base.startsWith("redis-sentinel://")
         || base.startsWith("redis-socket://")) {
-      return RedisOnlineStore.connect(redisUri(uri, base, params, fragment), expiry);
+      hotEntries(uri, params);
+      return withHotTier(uri, params, RedisOnlineStore.connect(redisUri(uri, base, params, fragment), expiry), expiry);
     }
     if (base.equals("hazelcast") || base.equals("hazelcast:embedded")) {
       checkParams(uri, params, Set.of("cluster", "port", "members", EXPIRY_GRACE));
@@ -105,11 +127,70 @@ public final class OnlineStores {
             + " redis://host:port, redis-sentinel://host:port#master or redis-cluster://host:port,host:port");
   }
 
+  /**
+   * The Redis store as it is, or behind a hot tier when the URI asks for one ({@code hotEntries}); the hot tier's
+   * member is started here and owned by the returned store.
+   */
+  private static OnlineStore withHotTier(
+      String uri, Map<String, String> params, RedisOnlineStore redis, KeyExpiry expiry) {
+    if (!params.containsKey(HOT_ENTRIES)) {
+      return redis;
+    }
+    try {
+      Map<String, String> member = new LinkedHashMap<>();
+      member.put("cluster", params.getOrDefault("hotCluster", DEFAULT_HOT_CLUSTER));
+      if (params.containsKey("hotPort")) {
+        member.put("port", params.get("hotPort"));
+      }
+      if (params.containsKey("hotMembers")) {
+        member.put("members", params.get("hotMembers"));
+      }
+      if (params.containsKey("hotInterface")) {
+        member.put("interface", params.get("hotInterface"));
+      }
+      HazelcastInstance hot = Boolean.parseBoolean(params.get(HOT_CLIENT))
+          ? startClient(uri, params.getOrDefault("hotMembers", "127.0.0.1:" + params.getOrDefault("hotPort", "5701")),
+              member)
+          : startMember(uri, member);
+      return new TieredOnlineStore(redis, hot, hotEntries(uri, params), expiry);
+    } catch (RuntimeException e) {
+      redis.close();
+      throw e;
+    }
+  }
+
+  /** The hot tier's bound, checked before anything connects; 0 when the URI asks for no hot tier. */
+  private static int hotEntries(String uri, Map<String, String> params) {
+    if (!params.containsKey(HOT_ENTRIES)) {
+      for (String name : HOT_PARAMS) {
+        if (params.containsKey(name)) {
+          throw new InvalidRequestException(
+              "Cannot open online store '" + uri + "': " + name + " needs hotEntries=N to turn the hot tier on");
+        }
+      }
+      return 0;
+    }
+    int entries;
+    try {
+      entries = Integer.parseInt(params.get(HOT_ENTRIES));
+    } catch (NumberFormatException e) {
+      entries = 0;
+    }
+    if (entries <= 0) {
+      throw new InvalidRequestException("Cannot open online store '" + uri + "': hotEntries '"
+          + params.get(HOT_ENTRIES) + "' is not a positive whole number");
+    }
+    if (params.containsKey("hotPort")) {
+      parsePort(uri, params.get("hotPort"));
+    }
+    return entries;
+  }
+
   /** A Lettuce URI of the base and the query without our own parameters (Lettuce refuses what it does not know). */
   private static RedisURI redisUri(String uri, String base, Map<String, String> params, String fragment) {
     StringBuilder query = new StringBuilder();
     for (Map.Entry<String, String> param : params.entrySet()) {
-      if (!param.getKey().equals(EXPIRY_GRACE)) {
+      if (!param.getKey().equals(EXPIRY_GRACE) && !HOT_PARAMS.contains(param.getKey())) {
         query.append(query.length() == 0 ? '?' : '&').append(encode(param.getKey())).append('=')
             .append(encode(param.getValue()));
       }
@@ -157,8 +238,10 @@ public final class OnlineStores {
   /**
    * The URI under which another process reaches the same data as {@code uri}. For an embedded Hazelcast member,
    * whose data lives inside the process that started it, that is a client of its cluster: same cluster name, its
-   * members (or its port on 127.0.0.1, 5701 by default) as addresses. Every other URI already names a shared store
-   * and is returned as is.
+   * members (or its port on 127.0.0.1, 5701 by default) as addresses. A Redis URI with a hot tier gets
+   * {@code hotClient=true}: the other process writes to Redis and invalidates the serving nodes' hot tier as a client
+   * of their hot cluster (at {@code hotMembers}, or {@code hotPort} on 127.0.0.1) rather than joining it as a member.
+   * Every other URI already names a shared store and is returned as is.
    *
    * @throws InvalidRequestException naming the URI when it is malformed
    */
@@ -166,6 +249,14 @@ public final class OnlineStores {
     String text = uri == null ? "" : uri.trim();
     int query = text.indexOf('?');
     String base = query < 0 ? text : text.substring(0, query);
+    if (base.startsWith("redis") && text.contains(HOT_ENTRIES + "=")) {
+      // The hot tier's members live in the serving nodes; another process that writes must still invalidate their
+      // caches, so it joins their cluster, as a client (no member joining and leaving, no partition migration).
+      int hash = text.indexOf('#');
+      String fragment = hash < 0 ? "" : text.substring(hash);
+      String rest = hash < 0 ? text : text.substring(0, hash);
+      return rest.contains(HOT_CLIENT + "=") ? uri : rest + "&" + HOT_CLIENT + "=true" + fragment;
+    }
     if (!base.equals("hazelcast") && !base.equals("hazelcast:embedded")) {
       return uri;
     }
@@ -185,8 +276,8 @@ public final class OnlineStores {
     config.setClusterName(params.getOrDefault("cluster", DEFAULT_CLUSTER));
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.phone.home.enabled", "false");
-    // Loopback only: bind to 127.0.0.1 and nothing else, so an embedded member never joins or exposes anything
-    // beyond this machine.
+    // Loopback only unless the hot tier names an interface: bind to that address and nothing else, so a member
+    // never joins or exposes anything beyond what was asked.
     config.setProperty("hazelcast.socket.bind.any", "false");
     // A TCP-IP join list is known up front; waiting for stragglers only delays a single-node start.
     config.setProperty("hazelcast.wait.seconds.before.join", "1");
@@ -196,7 +287,7 @@ public final class OnlineStores {
     } else {
       network.setPort(5701).setPortAutoIncrement(true);
     }
-    network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+    network.getInterfaces().setEnabled(true).addInterface(params.getOrDefault("interface", "127.0.0.1"));
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);

@@ -176,6 +176,24 @@ final class RedisOnlineStore implements OnlineStore {
 
   @Override
   public CompletionStage<List<FeatureRow>> read(FeatureView view, List<EntityKey> keys) {
+    if (keys.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    return StoreFailures.translate(readRecords(view, keys).thenApply(records -> {
+      List<FeatureRow> rows = new ArrayList<>(keys.size());
+      for (int i = 0; i < keys.size(); i++) {
+        byte[] record = records.get(i);
+        rows.add(record == null ? null : RecordCodec.decode(keys.get(i), record, view));
+      }
+      return rows;
+    }), "read " + keys.size() + " keys of view '" + view.name() + "' from Redis");
+  }
+
+  /**
+   * The stored records of {@code keys}, undecoded, parallel to them with null where a key has none: one MGET. The
+   * hot tier ({@link TieredOnlineStore}) caches these bytes as they are.
+   */
+  CompletionStage<List<byte[]>> readRecords(FeatureView view, List<EntityKey> keys) {
     try {
       if (keys.isEmpty()) {
         return CompletableFuture.completedFuture(List.of());
@@ -187,12 +205,11 @@ final class RedisOnlineStore implements OnlineStore {
       }
       return StoreFailures.translate(
           commands.mget(redisKeys).thenApply(values -> {
-            List<FeatureRow> rows = new ArrayList<>(keys.size());
-            for (int i = 0; i < keys.size(); i++) {
-              KeyValue<byte[], byte[]> value = values.get(i);
-              rows.add(value.hasValue() ? RecordCodec.decode(keys.get(i), value.getValue(), view) : null);
+            List<byte[]> records = new ArrayList<>(keys.size());
+            for (KeyValue<byte[], byte[]> value : values) {
+              records.add(value.hasValue() ? value.getValue() : null);
             }
-            return rows;
+            return records;
           }),
           "read " + keys.size() + " keys of view '" + view.name() + "' from Redis");
     } catch (RuntimeException e) {

@@ -32,6 +32,14 @@ class OnlineStoresTest {
   }
 
   @Test
+  void fromOutside_redisWithHotTier_joinsHotClusterAsClient() {
+    assertThat(OnlineStores.fromOutside("redis://10.0.0.1:6379?hotEntries=100&hotMembers=10.0.0.2:5801"))
+        .isEqualTo("redis://10.0.0.1:6379?hotEntries=100&hotMembers=10.0.0.2:5801&hotClient=true");
+    assertThat(OnlineStores.fromOutside("redis-sentinel://10.0.0.1:26379/0?hotEntries=100#primary"))
+        .isEqualTo("redis-sentinel://10.0.0.1:26379/0?hotEntries=100&hotClient=true#primary");
+  }
+
+  @Test
   void fromOutside_unknownParameter_isRefusedNamingIt() {
     assertThatThrownBy(() -> OnlineStores.fromOutside("hazelcast?size=3"))
         .isInstanceOf(InvalidRequestException.class)
@@ -73,5 +81,21 @@ class OnlineStoresTest {
     assertThatThrownBy(() -> OnlineStores.open("redis-cluster://"))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessage("Cannot open online store 'redis-cluster://': no node address");
+  }
+
+  @Test
+  void open_hotTierWithoutEntryBound_isRefusedNamingParameter() {
+    assertThatThrownBy(() -> OnlineStores.open("redis://127.0.0.1:1?hotPort=5801"))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage("Cannot open online store 'redis://127.0.0.1:1?hotPort=5801': hotPort needs hotEntries=N to turn"
+            + " the hot tier on");
+  }
+
+  @Test
+  void open_hotTierWithBadEntryBound_isRefusedNamingValue() {
+    assertThatThrownBy(() -> OnlineStores.open("redis://127.0.0.1:1?hotEntries=many"))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage("Cannot open online store 'redis://127.0.0.1:1?hotEntries=many': hotEntries 'many' is not a"
+            + " positive whole number");
   }
 }

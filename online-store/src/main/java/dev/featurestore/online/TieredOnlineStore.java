@@ -1,0 +1,232 @@
+package dev.featurestore.online;
+
+import com.hazelcast.config.EvictionConfig;
+import com.hazelcast.config.EvictionPolicy;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MaxSizePolicy;
+import com.hazelcast.config.MergePolicyConfig;
+import com.hazelcast.spi.merge.DiscardMergePolicy;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import dev.featurestore.api.data.EntityKey;
+import dev.featurestore.api.data.FeatureRow;
+import dev.featurestore.api.definition.FeatureView;
+import dev.featurestore.online.spi.OnlineStore;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Redis, the source of truth, behind a bounded hot tier on the serving nodes' own Hazelcast cluster: one
+ * {@code IMap<String, byte[]>} per view named {@code fshot.<view>}, at most {@code hotEntries} entries per member
+ * (least recently used evicted first), without backups since every entry can be fetched from Redis again.
+ *
+ * <p><b>Writes</b> go to Redis (event-time-wins, as {@link RedisOnlineStore}), then remove the written keys from the
+ * hot tier, cluster-wide; the write completes only after both, and also invalidates when Redis failed (a failed
+ * write may still have landed). <b>Reads</b> are one call to the hot tier for all keys; the keys it misses are one
+ * MGET on Redis, answered at once and put into the hot tier afterwards without delaying the answer.
+ *
+ * <p><b>Why a read never returns a record older than an acknowledged write.</b> A read that misses places a lease
+ * (a random token) on the key, in the same atomic step that saw the miss, before its MGET; its fetched record goes
+ * into the hot tier only while that lease is still in place (or over an older cached record,
+ * {@link HotTierProcessor}). Take a write of record {@code w} acknowledged at time {@code A}; its Redis write ended
+ * before its invalidation {@code I < A}. A cached record seen by a read starting after {@code A} was put there by a
+ * read whose lease was placed at {@code L} and whose populate ran at {@code P}, with no removal of the key between
+ * them. If {@code P < I}, the invalidation removed it before {@code A}. If {@code L < I < P}, the invalidation removed
+ * the lease, so the populate was dropped. Hence {@code I < L}: that read's MGET came after the Redis write and
+ * fetched {@code w} or something Redis kept over it. Eviction and expiry only remove entries, which can only turn a
+ * populate into a dropped one. A miss reads Redis, which holds {@code w} or newer. (Writing the new record through
+ * instead of invalidating is not enough: an eviction right after it lets a slower read cache what it fetched before
+ * the write.)
+ *
+ * <p>The argument assumes one hot cluster. While a network partition splits it, a write invalidates only its own
+ * side, and the other side may serve what it had cached until the sides merge again; on the merge the smaller
+ * side's entries are discarded, never merged in. Every process that writes to the Redis must reach the hot cluster,
+ * as a member or a client ({@link OnlineStores#fromOutside}).
+ *
+ * <p>If the hot tier fails on a read, the read falls back to Redis alone; if it fails on a write's invalidation,
+ * the write fails with {@link dev.featurestore.api.error.UnavailableException}.
+ */
+final class TieredOnlineStore implements OnlineStore {
+  static final String MAP_PREFIX = "fshot.";
+
+  private final RedisOnlineStore primary;
+  private final HazelcastInstance hot;
+  private final KeyExpiry expiry;
+  private final ConcurrentMap<String, IMap<String, byte[]>> maps = new ConcurrentHashMap<>();
+  /** Creating a map proxy may block; it happens once per view, on this thread, never on a caller's event loop. */
+  private final ExecutorService proxyCreator = Executors.newSingleThreadExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "fs-hot-tier-proxies");
+    thread.setDaemon(true);
+    return thread;
+  });
+  /** Lease tokens: a random prefix per store and a counter, unique across nodes and reads. */
+  private final long leasePrefix = new SecureRandom().nextLong();
+  private final AtomicLong leases = new AtomicLong();
+
+  /**
+   * Wraps {@code primary} with a hot tier on {@code hot} (a member, or a client of the hot cluster), bounded to
+   * {@code hotEntries} entries per member and view. Takes ownership of both once constructed; when construction
+   * fails, shuts {@code hot} down and leaves {@code primary} to the caller.
+   */
+  TieredOnlineStore(RedisOnlineStore primary, HazelcastInstance hot, int hotEntries, KeyExpiry expiry) {
+    this.primary = primary;
+    this.hot = hot;
+    this.expiry = expiry;
+    MapConfig config = new MapConfig(MAP_PREFIX + "*")
+        .setBackupCount(0)
+        .setAsyncBackupCount(0)
+        .setEvictionConfig(new EvictionConfig()
+            .setEvictionPolicy(EvictionPolicy.LRU)
+            .setMaxSizePolicy(MaxSizePolicy.PER_NODE)
+            .setSize(hotEntries))
+        // After a split brain heals, the entries of the smaller side may predate writes the larger side saw: drop
+        // them rather than merge them in (the default, put-if-absent, would bring stale records back).
+        .setMergePolicyConfig(
+            new MergePolicyConfig(DiscardMergePolicy.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE));
+    try {
+      // Dynamic configuration reaches every member, also those that join later.
+      hot.getConfig().addMapConfig(config);
+    } catch (RuntimeException e) {
+      // The caller closes the Redis store it passed; the member or client was started for this store alone.
+      proxyCreator.shutdownNow();
+      hot.shutdown();
+      throw StoreFailures.translate(e, "configure the hot tier of " + hotEntries + " entries");
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> write(FeatureView view, List<FeatureRow> rows) {
+    Set<String> names = new LinkedHashSet<>();
+    for (FeatureRow row : rows) {
+      names.add(HazelcastOnlineStore.key(row.key()));
+    }
+    CompletableFuture<Void> written = primary.write(view, rows).toCompletableFuture();
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    written.whenComplete((ignored, writeFailure) -> invalidate(view, names).whenComplete((none, hotFailure) -> {
+      if (writeFailure != null) {
+        result.completeExceptionally(writeFailure);
+      } else if (hotFailure != null) {
+        result.completeExceptionally(StoreFailures.translate(hotFailure,
+            "invalidate " + names.size() + " keys of view '" + view.name() + "' in the hot tier"));
+      } else {
+        result.complete(null);
+      }
+    }));
+    return result;
+  }
+
+  private CompletionStage<Void> invalidate(FeatureView view, Set<String> names) {
+    if (names.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    try {
+      return map(view).thenCompose(map -> map.submitToKeys(names, HotTierProcessor.invalidate()))
+          .thenApply(ignored -> null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletionStage<List<FeatureRow>> read(FeatureView view, List<EntityKey> keys) {
+    if (keys.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    List<String> names = new ArrayList<>(keys.size());
+    for (EntityKey key : keys) {
+      names.add(HazelcastOnlineStore.key(key));
+    }
+    byte[] lease = ByteBuffer.allocate(HotTierProcessor.LEASE_BYTES)
+        .putLong(leasePrefix ^ leases.incrementAndGet()).array();
+    CompletionStage<Map<String, byte[]>> cached;
+    try {
+      cached = map(view).thenCompose(map -> map.submitToKeys(new HashSet<>(names), HotTierProcessor.read(lease)));
+    } catch (RuntimeException e) {
+      cached = CompletableFuture.failedFuture(e);
+    }
+    // The hot tier is a cache: when it fails, Redis alone still answers correctly, only slower, and nothing is
+    // populated. A failure of Redis itself is reported, not retried.
+    return StoreFailures.translate(
+        cached.handle((values, failure) -> failure == null
+                ? readMisses(view, keys, names, values)
+                : primary.read(view, keys))
+            .thenCompose(stage -> stage),
+        "read " + keys.size() + " keys of view '" + view.name() + "'");
+  }
+
+  private CompletionStage<List<FeatureRow>> readMisses(
+      FeatureView view, List<EntityKey> keys, List<String> names, Map<String, byte[]> values) {
+    List<FeatureRow> rows = new ArrayList<>(keys.size());
+    List<Integer> missing = new ArrayList<>();
+    List<EntityKey> missingKeys = new ArrayList<>();
+    for (int i = 0; i < keys.size(); i++) {
+      byte[] value = values.get(names.get(i));
+      if (value == null || HotTierProcessor.isLease(value)) {
+        rows.add(null);
+        missing.add(i);
+        missingKeys.add(keys.get(i));
+      } else {
+        rows.add(RecordCodec.decode(keys.get(i), value, view));
+      }
+    }
+    if (missing.isEmpty()) {
+      return CompletableFuture.completedFuture(rows);
+    }
+    return primary.readRecords(view, missingKeys).thenApply(records -> {
+      Set<String> populated = new HashSet<>();
+      for (int j = 0; j < missing.size(); j++) {
+        int i = missing.get(j);
+        byte[] record = records.get(j);
+        if (record != null) {
+          rows.set(i, RecordCodec.decode(keys.get(i), record, view));
+        }
+        byte[] lease = values.get(names.get(i));
+        if (HotTierProcessor.isLease(lease) && populated.add(names.get(i))) {
+          populate(view, names.get(i), lease, record);
+        }
+      }
+      return rows;
+    });
+  }
+
+  /** Fire and forget: a populate that fails or is dropped only means a later miss. */
+  private void populate(FeatureView view, String name, byte[] lease, byte[] record) {
+    long expireAt = record == null ? KeyExpiry.NEVER : expiry.expireAtMillis(view, RecordCodec.eventTimestamp(record));
+    IMap<String, byte[]> map = maps.get(MAP_PREFIX + view.name());
+    if (map != null) {
+      map.submitToKey(name, HotTierProcessor.populate(lease, record, expireAt));
+    }
+  }
+
+  @Override
+  public void close() {
+    proxyCreator.shutdownNow();
+    try {
+      primary.close();
+    } finally {
+      hot.shutdown();
+    }
+  }
+
+  private CompletionStage<IMap<String, byte[]>> map(FeatureView view) {
+    String name = MAP_PREFIX + view.name();
+    IMap<String, byte[]> cached = maps.get(name);
+    if (cached != null) {
+      return CompletableFuture.completedFuture(cached);
+    }
+    return CompletableFuture.supplyAsync(() -> maps.computeIfAbsent(name, hot::getMap), proxyCreator);
+  }
+}

@@ -48,6 +48,7 @@ public final class OnlineBenchmark implements Callable<Integer> {
   private static final String SERVICE_REDIS = "service-redis";
   private static final String BASELINE_REDIS = "baseline-redis";
   private static final String SERVICE_HAZELCAST = "service-hazelcast";
+  private static final String SERVICE_HOT = "service-hot";
   private static final Duration SETTLE = Duration.ofMinutes(2);
 
   @Option(names = "--entities", description = "Entities loaded per view (default: ${DEFAULT-VALUE}).")
@@ -66,8 +67,9 @@ public final class OnlineBenchmark implements Callable<Integer> {
   List<String> shapes = new ArrayList<>();
 
   @Option(names = "--targets", split = ",",
-      description = "Targets, of service-redis, baseline-redis, service-hazelcast (default: all).")
-  List<String> targets = new ArrayList<>(List.of(SERVICE_REDIS, BASELINE_REDIS, SERVICE_HAZELCAST));
+      description = "Targets, of service-redis, baseline-redis, service-hazelcast, service-hot (Hazelcast hot tier "
+          + "in front of the same Redis) (default: all).")
+  List<String> targets = new ArrayList<>(List.of(SERVICE_REDIS, BASELINE_REDIS, SERVICE_HAZELCAST, SERVICE_HOT));
 
   @Option(names = "--rate-scale", description = "Multiplies every shape's rate (default: ${DEFAULT-VALUE}).")
   double rateScale = 1.0;
@@ -125,7 +127,7 @@ public final class OnlineBenchmark implements Callable<Integer> {
     resources.push(redis);
     out.printf("started redis-server on 127.0.0.1:%d%n", redis.port());
     Map<String, OnlineStore> stores = new LinkedHashMap<>();
-    if (targets.contains(SERVICE_REDIS) || targets.contains(BASELINE_REDIS)) {
+    if (targets.contains(SERVICE_REDIS) || targets.contains(BASELINE_REDIS) || targets.contains(SERVICE_HOT)) {
       OnlineStore store = OnlineStores.open(redis.uri());
       resources.push(store);
       stores.put(SERVICE_REDIS, store);
@@ -141,6 +143,16 @@ public final class OnlineBenchmark implements Callable<Integer> {
 
     BenchData data = new BenchData(stringLength, seed, Instant.now().toEpochMilli() * 1000);
     load(data, selected, List.copyOf(stores.values()));
+    if (targets.contains(SERVICE_HOT)) {
+      // Reads the Redis data loaded above through a hot tier big enough for every key: the warm-up fills it, so the
+      // measured run shows hits. Nothing is loaded through it, as it writes the same Redis keys.
+      int port = RedisProcess.freePort();
+      OnlineStore store = OnlineStores.open(redis.uri() + "?hotEntries=" + (entities * 3) + "&hotCluster=bench-hot-"
+          + port + "&hotPort=" + port + "&hotMembers=127.0.0.1:" + port);
+      resources.push(store);
+      stores.put(SERVICE_HOT, store);
+      out.printf("started a Hazelcast hot tier member on 127.0.0.1:%d in front of the same Redis%n", port);
+    }
 
     Vertx serverVertx = Vertx.vertx();
     resources.push(() -> Futures.await(serverVertx.close().toCompletionStage(), "stop the servers"));
@@ -258,7 +270,7 @@ public final class OnlineBenchmark implements Callable<Integer> {
   }
 
   private void checkTargets() {
-    List<String> known = List.of(SERVICE_REDIS, BASELINE_REDIS, SERVICE_HAZELCAST);
+    List<String> known = List.of(SERVICE_REDIS, BASELINE_REDIS, SERVICE_HAZELCAST, SERVICE_HOT);
     for (String target : targets) {
       if (!known.contains(target)) {
         throw new CommandLine.ParameterException(new CommandLine(this),

@@ -1,5 +1,9 @@
 package dev.featurestore.online.server;
 
+import static dev.featurestore.online.server.ServedStores.await;
+import static dev.featurestore.online.server.ServedStores.features;
+import static dev.featurestore.online.server.ServedStores.i64;
+import static dev.featurestore.online.server.ServedStores.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
@@ -12,9 +16,9 @@ import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.definition.JoinKey;
 import dev.featurestore.online.OnlineStores;
 import dev.featurestore.online.RedisServerProcess;
+import dev.featurestore.online.server.ServedStores.Server;
 import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.proto.v1.EntityRow;
-import dev.featurestore.proto.v1.FeatureList;
 import dev.featurestore.proto.v1.FeatureStatus;
 import dev.featurestore.proto.v1.FeatureValue;
 import dev.featurestore.proto.v1.GetOnlineFeaturesRequest;
@@ -24,21 +28,15 @@ import dev.featurestore.proto.v1.PushRequest;
 import dev.featurestore.proto.v1.PushRow;
 import dev.featurestore.proto.v1.Value;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.SocketAddress;
-import io.vertx.grpc.client.GrpcClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -81,19 +79,9 @@ class OnlineHttpIT {
       List.of(FeatureService.of("fraud_model",
           FeatureRef.of("user_stats", "clicks"), FeatureRef.of("user_merchant", "spend"))));
 
-  private Vertx vertx;
-  private RedisServerProcess redisServer;
-  private OnlineStore redis;
-  private OnlineStore hazelcast;
-  private GrpcClient grpcClient;
+  private ServedStores stores;
   private HttpClient http;
-  private Server redisServed;
-  private Server hazelcastServed;
 
-  /** A running server: its verticle, port, and gRPC client to the same port. */
-  record Server(OnlineServer verticle, int port, OnlineServiceGrpcClient grpc) {}
-
-  /** One HTTP exchange: status, Allow header and the JSON body. */
   record Reply(int status, String allow, JsonObject body) {
     String errorCode() {
       return body.getJsonObject("error").getString("code");
@@ -105,48 +93,21 @@ class OnlineHttpIT {
   }
 
   @BeforeAll
-  void start() throws Exception {
-    vertx = Vertx.vertx();
-    redisServer = RedisServerProcess.start();
-    redis = OnlineStores.open(redisServer.uri());
-    int port = RedisServerProcess.freePort();
-    hazelcast = OnlineStores.open(
-        "hazelcast:embedded?cluster=http-it-" + port + "&port=" + port + "&members=127.0.0.1:" + port);
-    grpcClient = GrpcClient.client(vertx);
+  void start() {
+    stores = ServedStores.start("http-it", DEFINITIONS, NOW);
     http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
         .build();
-    redisServed = deploy(redis);
-    hazelcastServed = deploy(hazelcast);
-  }
-
-  private Server deploy(OnlineStore store) throws Exception {
-    OnlineServer verticle = OnlineServer.builder()
-        .host("127.0.0.1").port(0)
-        .definitions(() -> DEFINITIONS).store(store).clock(Clock.fixed(NOW, ZoneOffset.UTC))
-        .build();
-    vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    SocketAddress address = SocketAddress.inetSocketAddress(verticle.actualPort(), "127.0.0.1");
-    return new Server(verticle, verticle.actualPort(), OnlineServiceGrpcClient.create(grpcClient, address));
   }
 
   @AfterAll
-  void stop() throws Exception {
-    if (vertx != null) {
-      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
-    if (hazelcast != null) {
-      hazelcast.close();
-    }
-    if (redis != null) {
-      redis.close();
-    }
-    if (redisServer != null) {
-      redisServer.close();
+  void stop() {
+    if (stores != null) {
+      stores.close();
     }
   }
 
   Stream<Named<Server>> servers() {
-    return Stream.of(Named.of("redis", redisServed), Named.of("hazelcast", hazelcastServed));
+    return stores.both();
   }
 
   // ---- helpers ----
@@ -180,18 +141,9 @@ class OnlineHttpIT {
     return post(server, "/v1/push", json);
   }
 
-  private static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("call failed", e);
-    }
-  }
-
   /** "STATUS: message" of the gRPC service's answer to a read, to compare with the HTTP one. */
   private String grpcFailure(Server server, GetOnlineFeaturesRequest request) {
-    SocketAddress address = SocketAddress.inetSocketAddress(server.port(), "127.0.0.1");
-    return await(grpcClient.request(address, OnlineServiceGrpcClient.GetOnlineFeatures)
+    return await(stores.grpcClient().request(server.address(), OnlineServiceGrpcClient.GetOnlineFeatures)
         .compose(call -> call.end(request).compose(v -> call.response()))
         .compose(response -> response.last().transform(done ->
             Future.succeededFuture(response.status().name() + ": " + response.statusMessage()))));
@@ -212,19 +164,6 @@ class OnlineHttpIT {
       entities.append(entities.isEmpty() ? "" : ", ").append("{\"user_id\": ").append(user).append('}');
     }
     return "{" + selection + ", \"entities\": [" + entities + "]}";
-  }
-
-  private static Value i64(long v) {
-    return Value.newBuilder().setInt64Val(v).build();
-  }
-
-  private static GetOnlineFeaturesRequest features(List<EntityRow> rows, String... refs) {
-    return GetOnlineFeaturesRequest.newBuilder()
-        .setFeatures(FeatureList.newBuilder().addAllFeatures(List.of(refs))).addAllEntities(rows).build();
-  }
-
-  private static EntityRow user(long id) {
-    return EntityRow.newBuilder().putKeys("user_id", i64(id)).build();
   }
 
   private static long newUser() {
@@ -289,7 +228,7 @@ class OnlineHttpIT {
                       "last_login": "2025-12-31T12:00:00.000001Z", "recent": [1, 2], "weights": [0.5, 1],
                       "logins": [1000, "1970-01-01T00:00:00.002Z"], "blobs": ["AQ=="]}}""".formatted(id)));
     Reply reply = read(server, readBody("\"features\": [\"user_profile:*\"]", id));
-    GetOnlineFeaturesResponse grpc = await(server.grpc().getOnlineFeatures(features(List.of(user(id)),
+    GetOnlineFeaturesResponse grpc = await(server.client().getOnlineFeatures(features(List.of(user(id)),
         "user_profile:age", "user_profile:ratio", "user_profile:last_login", "user_profile:avatar")));
 
     long event = Instant.parse("2025-12-31T23:50:00Z").getEpochSecond() * 1_000_000L;
@@ -356,14 +295,14 @@ class OnlineHttpIT {
   void grpcAndHttp_onTheSamePort_seeEachOthersWrites(Server server) {
     long viaGrpc = newUser();
     long viaHttp = newUser();
-    await(server.grpc().push(PushRequest.newBuilder().setFeatureView("user_stats").addRows(PushRow.newBuilder()
+    await(server.client().push(PushRequest.newBuilder().setFeatureView("user_stats").addRows(PushRow.newBuilder()
         .putKeys("user_id", i64(viaGrpc)).setEventTimestamp(NOW_MICROS - MINUTE).putFeatures("clicks", i64(31)))
         .build()));
     push(server, pushBody("user_stats", userRow(viaHttp, NOW_MICROS - MINUTE, 32)));
 
     Reply overHttp = read(server, readBody("\"features\": [\"user_stats:clicks\"]", viaGrpc, viaHttp));
     GetOnlineFeaturesResponse overGrpc =
-        await(server.grpc().getOnlineFeatures(features(List.of(user(viaGrpc), user(viaHttp)), "user_stats:clicks")));
+        await(server.client().getOnlineFeatures(features(List.of(user(viaGrpc), user(viaHttp)), "user_stats:clicks")));
 
     assertThat(overHttp.body().getJsonArray("results").stream()
         .map(r -> ((JsonObject) r).getJsonArray("values").getLong(0))).containsExactly(31L, 32L);
@@ -615,8 +554,8 @@ class OnlineHttpIT {
   void post_bodyOverLimit_413AndServerKeepsServing() {
     String huge = "{\"features\": [\"" + "x".repeat((int) OnlineHttpApi.MAX_BODY_BYTES) + "\"]}";
 
-    Reply reply = read(redisServed, huge);
-    Reply next = send(redisServed, "GET", "/health", null, null);
+    Reply reply = read(stores.redisServed(), huge);
+    Reply next = send(stores.redisServed(), "GET", "/health", null, null);
 
     assertThat(reply.status()).isEqualTo(413);
     assertThat(reply.errorCode()).isEqualTo("INVALID_ARGUMENT");
@@ -637,7 +576,7 @@ class OnlineHttpIT {
     Reply pushed = push(server, pushBody("user_stats", userRow(id, NOW_MICROS - MINUTE, 77)));
     Reply reply = read(server, readBody("\"features\": [\"user_stats:clicks\"]", id));
     GetOnlineFeaturesResponse grpc =
-        await(server.grpc().getOnlineFeatures(features(List.of(user(id)), "user_stats:clicks")));
+        await(server.client().getOnlineFeatures(features(List.of(user(id)), "user_stats:clicks")));
 
     assertThat(pushed.status()).isEqualTo(200);
     assertThat(result(reply, 0).getJsonArray("values").encode()).isEqualTo("[77]");
@@ -648,7 +587,7 @@ class OnlineHttpIT {
   void post_storeDown_503AndServerKeepsServing() throws Exception {
     RedisServerProcess doomed = RedisServerProcess.start();
     try (OnlineStore store = OnlineStores.open(doomed.uri())) {
-      Server server = deploy(store);
+      Server server = stores.deploy(store);
       long id = newUser();
       push(server, pushBody("user_stats", userRow(id, NOW_MICROS - MINUTE, 4)));
       doomed.close();
@@ -663,7 +602,7 @@ class OnlineHttpIT {
       assertThat(write.status()).isEqualTo(503);
       assertThat(write.errorMessage()).startsWith("Cannot write 1 rows of view 'user_stats' to Redis: ");
       assertThat(invalid.status()).isEqualTo(400);
-      await(vertx.undeploy(server.verticle().deploymentID()));
+      stores.undeploy(server);
     } finally {
       doomed.close();
     }

@@ -1,5 +1,9 @@
 package dev.featurestore.online.server;
 
+import static dev.featurestore.online.server.ServedStores.await;
+import static dev.featurestore.online.server.ServedStores.features;
+import static dev.featurestore.online.server.ServedStores.i64;
+import static dev.featurestore.online.server.ServedStores.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
@@ -12,9 +16,9 @@ import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.definition.JoinKey;
 import dev.featurestore.online.OnlineStores;
 import dev.featurestore.online.RedisServerProcess;
+import dev.featurestore.online.server.ServedStores.Server;
 import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.proto.v1.EntityRow;
-import dev.featurestore.proto.v1.FeatureList;
 import dev.featurestore.proto.v1.FeatureStatus;
 import dev.featurestore.proto.v1.FeatureValue;
 import dev.featurestore.proto.v1.GetOnlineFeaturesRequest;
@@ -26,19 +30,12 @@ import dev.featurestore.proto.v1.PushRow;
 import dev.featurestore.proto.v1.StringList;
 import dev.featurestore.proto.v1.Value;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.net.SocketAddress;
-import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -79,75 +76,31 @@ class OnlineServerIT {
       List.of(FeatureService.of("fraud_model",
           FeatureRef.of("user_stats", "clicks"), FeatureRef.of("user_merchant", "spend"))));
 
-  private Vertx vertx;
-  private RedisServerProcess redisServer;
-  private OnlineStore redis;
-  private OnlineStore hazelcast;
-  private GrpcClient grpcClient;
-  private Server redisServed;
-  private Server hazelcastServed;
+  private ServedStores stores;
 
-  /** A running server with its address and generated client. */
-  record Server(OnlineServer verticle, SocketAddress address, OnlineServiceGrpcClient client) {}
-
-  /** Status, message and (when OK) response of one raw call. */
+  /** The outcome of a raw gRPC call: status, message and the response if there was one. */
   record Outcome<T>(GrpcStatus status, String message, T response) {}
 
   @BeforeAll
-  void start() throws Exception {
-    vertx = Vertx.vertx();
-    redisServer = RedisServerProcess.start();
-    redis = OnlineStores.open(redisServer.uri());
-    int port = RedisServerProcess.freePort();
-    hazelcast = OnlineStores.open(
-        "hazelcast:embedded?cluster=server-it-" + port + "&port=" + port + "&members=127.0.0.1:" + port);
-    grpcClient = GrpcClient.client(vertx);
-    redisServed = deploy(redis);
-    hazelcastServed = deploy(hazelcast);
-  }
-
-  private Server deploy(OnlineStore store) throws Exception {
-    OnlineServer verticle = OnlineServer.builder()
-        .host("127.0.0.1").port(0)
-        .definitions(() -> DEFINITIONS).store(store).clock(Clock.fixed(NOW, ZoneOffset.UTC))
-        .build();
-    vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    SocketAddress address = SocketAddress.inetSocketAddress(verticle.actualPort(), "127.0.0.1");
-    return new Server(verticle, address, OnlineServiceGrpcClient.create(grpcClient, address));
+  void start() {
+    stores = ServedStores.start("server-it", DEFINITIONS, NOW);
   }
 
   @AfterAll
-  void stop() throws Exception {
-    if (vertx != null) {
-      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
-    if (hazelcast != null) {
-      hazelcast.close();
-    }
-    if (redis != null) {
-      redis.close();
-    }
-    if (redisServer != null) {
-      redisServer.close();
+  void stop() {
+    if (stores != null) {
+      stores.close();
     }
   }
 
   Stream<Named<Server>> servers() {
-    return Stream.of(Named.of("redis", redisServed), Named.of("hazelcast", hazelcastServed));
+    return stores.both();
   }
 
   // ---- helpers ----
 
-  private static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("call failed", e);
-    }
-  }
-
   private <Req, Resp> Outcome<Resp> call(Server server, ServiceMethod<Resp, Req> method, Req request) {
-    return await(grpcClient.request(server.address(), method)
+    return await(stores.grpcClient().request(server.address(), method)
         .compose(req -> req.end(request).compose(v -> req.response()))
         .compose(resp -> resp.last().transform(result -> Future.succeededFuture(
             new Outcome<>(resp.status(), resp.statusMessage(), result.succeeded() ? result.result() : null)))));
@@ -169,25 +122,12 @@ class OnlineServerIT {
     return call(server, OnlineServiceGrpcClient.Push, request);
   }
 
-  private static Value i64(long v) {
-    return Value.newBuilder().setInt64Val(v).build();
-  }
-
   private static Value str(String v) {
     return Value.newBuilder().setStringVal(v).build();
   }
 
   private static Value dbl(double v) {
     return Value.newBuilder().setDoubleVal(v).build();
-  }
-
-  private static EntityRow user(long id) {
-    return EntityRow.newBuilder().putKeys("user_id", i64(id)).build();
-  }
-
-  private static GetOnlineFeaturesRequest features(List<EntityRow> rows, String... refs) {
-    return GetOnlineFeaturesRequest.newBuilder()
-        .setFeatures(FeatureList.newBuilder().addAllFeatures(List.of(refs))).addAllEntities(rows).build();
   }
 
   private static PushRow statsRow(long user, long event, long clicks) {
@@ -507,7 +447,7 @@ class OnlineServerIT {
   void getOnlineFeatures_storeDown_unavailableAndServerKeepsServing() throws Exception {
     RedisServerProcess doomed = RedisServerProcess.start();
     try (OnlineStore store = OnlineStores.open(doomed.uri())) {
-      Server server = deploy(store);
+      Server server = stores.deploy(store);
       long id = newUser();
       push(server, pushTo("user_stats", statsRow(id, NOW_MICROS - MINUTE, 4)));
       doomed.close();
@@ -521,7 +461,7 @@ class OnlineServerIT {
       assertThat(write.message()).startsWith("Cannot write 1 rows of view 'user_stats' to Redis: ");
       Outcome<?> invalid = getRaw(server, features(List.of(), "user_stats:clicks"));
       assertThat(invalid.status()).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
-      await(vertx.undeploy(server.verticle().deploymentID()));
+      stores.undeploy(server);
     } finally {
       doomed.close();
     }

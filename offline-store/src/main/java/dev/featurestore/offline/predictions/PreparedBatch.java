@@ -22,7 +22,11 @@ record PreparedBatch(PredictionBatch batch, List<String> names, List<ValueType> 
   /** @throws InvalidRequestException naming the request, the row and the column */
   static PreparedBatch of(PredictionBatch batch) {
     String action = "Cannot log request '" + batch.requestId() + "' of model '" + batch.model() + "'";
-    Names.check(batch.model(), "model");
+    try {
+      Names.check(batch.model(), "model");
+    } catch (InvalidRequestException e) {
+      throw new InvalidRequestException(action + ": " + e.getMessage(), e);
+    }
     List<String> names = new ArrayList<>();
     List<ValueType> types = new ArrayList<>();
     Set<String> seen = new HashSet<>();

@@ -7,10 +7,8 @@ import dev.featurestore.offline.experiments.ExperimentAnalysis;
 import dev.featurestore.offline.experiments.ExperimentReport;
 import dev.featurestore.offline.predictions.Assignments;
 import dev.featurestore.offline.predictions.Outcome;
-import dev.featurestore.offline.predictions.OutcomeColumns;
 import dev.featurestore.offline.predictions.Outcomes;
 import dev.featurestore.offline.predictions.PredictionLogReader;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,9 +38,8 @@ final class AnalyzeExperimentCommand implements Runnable {
   @Option(names = {"-x", "--experiment"}, required = true, paramLabel = "NAME", description = "The experiment.")
   String experiment;
 
-  @Option(names = "--outcomes", required = true, paramLabel = "FILE",
-      description = "Outcomes: a .parquet or .csv file with a unit, a time and a value column (see --unit-column).")
-  Path outcomes;
+  @Mixin
+  OutcomeFileOptions outcomes;
 
   @Option(names = "--control", paramLabel = "VARIANT",
       description = "The variant the others are compared with (default: the first of --weights, else the "
@@ -70,14 +67,6 @@ final class AnalyzeExperimentCommand implements Runnable {
       description = "Outcomes column of the unit (default: ${DEFAULT-VALUE}).")
   String unitColumn;
 
-  @Option(names = "--time-column", defaultValue = "outcome_timestamp", paramLabel = "NAME",
-      description = "Outcomes column of the time, ISO-8601 or epoch microseconds (default: ${DEFAULT-VALUE}).")
-  String timeColumn;
-
-  @Option(names = "--value-column", defaultValue = "outcome", paramLabel = "NAME",
-      description = "Outcomes column of the value, a number or true/false (default: ${DEFAULT-VALUE}).")
-  String valueColumn;
-
   @Option(names = "--json", description = "Print the report as JSON instead of a table.")
   boolean json;
 
@@ -94,8 +83,7 @@ final class AnalyzeExperimentCommand implements Runnable {
     } catch (IllegalArgumentException e) {
       throw new InvalidRequestException(e.getMessage(), e);
     }
-    OutcomeColumns columns = new OutcomeColumns(unitColumn, timeColumn, valueColumn);
-    List<Outcome> observed = Outcomes.read(outcomes, columns);
+    List<Outcome> observed = Outcomes.read(outcomes.file, outcomes.columns(unitColumn));
     Assignments assignments;
     try (PredictionLogReader reader = Components.openPredictionLogReader(config.toConfig())) {
       assignments = reader.assignments(experiment);

@@ -4,7 +4,6 @@ import dev.featurestore.api.error.InvalidRequestException;
 import dev.featurestore.deploy.server.Components;
 import dev.featurestore.offline.predictions.LogTrainingSetRequest;
 import dev.featurestore.offline.predictions.LogTrainingSetResult;
-import dev.featurestore.offline.predictions.OutcomeColumns;
 import dev.featurestore.offline.predictions.PredictionLogReader;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -35,9 +34,8 @@ final class LogTrainingSetCommand implements Runnable {
   @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL", description = "The logged model.")
   String model;
 
-  @Option(names = "--outcomes", required = true, paramLabel = "FILE",
-      description = "Outcomes: a .parquet or .csv file with the join column, a time and a value column.")
-  Path outcomes;
+  @Mixin
+  OutcomeFileOptions outcomes;
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The Parquet file to write.")
   Path output;
@@ -65,14 +63,6 @@ final class LogTrainingSetCommand implements Runnable {
           + "window (default: all).")
   String end;
 
-  @Option(names = "--time-column", defaultValue = "outcome_timestamp", paramLabel = "NAME",
-      description = "Outcomes column of the time, ISO-8601 or epoch microseconds (default: ${DEFAULT-VALUE}).")
-  String timeColumn;
-
-  @Option(names = "--value-column", defaultValue = "outcome", paramLabel = "NAME",
-      description = "Outcomes column of the value, a number or true/false (default: ${DEFAULT-VALUE}).")
-  String valueColumn;
-
   @Override
   public void run() {
     Clock clock = Clock.systemUTC();
@@ -80,9 +70,9 @@ final class LogTrainingSetCommand implements Runnable {
     long to = end == null ? Long.MAX_VALUE : Timestamps.micros(Timestamps.parse(end, "--end", clock));
     LogTrainingSetRequest request;
     try {
-      request = LogTrainingSetRequest.of(model, outcomes, output)
+      request = LogTrainingSetRequest.of(model, outcomes.file, output)
+          .withOutcomeColumns(outcomes.columns(joinColumn))
           .withJoinColumn(joinColumn)
-          .withOutcomeColumns(new OutcomeColumns(joinColumn, timeColumn, valueColumn))
           .withWindow(window)
           .withModelVersion(modelVersion)
           .withTimeRange(from, to);

@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A logged batch checked on its own and converted to canonical values: column names are identifiers that no
- * fixed column takes and appear once, each row has a value (or null) for every column of its type.
+ * A logged batch checked on its own and converted to canonical values: the model name is an identifier, column
+ * names are usable in Iceberg, taken by no fixed column and appear once, each row has a value (or null) of its
+ * type for every column.
  *
  * @param names the key then the feature columns
  * @param types parallel to {@code names}
@@ -32,10 +33,9 @@ record PreparedBatch(PredictionBatch batch, List<String> names, List<ValueType> 
     Set<String> seen = new HashSet<>();
     for (List<PredictionBatch.Column> columns : List.of(batch.keyColumns(), batch.featureColumns())) {
       for (PredictionBatch.Column column : columns) {
-        try {
-          Names.check(column.name(), "logged column");
-        } catch (InvalidRequestException e) {
-          throw new InvalidRequestException(action + ": " + e.getMessage(), e);
+        if (!isColumnName(column.name())) {
+          throw new InvalidRequestException(action + ": column name '" + column.name()
+              + "' is empty, longer than 128 characters, or has a '.' or a control character");
         }
         if (LogSchema.RESERVED.contains(column.name())) {
           throw new InvalidRequestException(
@@ -69,5 +69,15 @@ record PreparedBatch(PredictionBatch batch, List<String> names, List<ValueType> 
       values.add(converted);
     }
     return new PreparedBatch(batch, names, types, values);
+  }
+
+  /**
+   * Whether a logged column may take this name: model inputs need not be identifiers ({@code view:feature} is
+   * fine), but a dot would read as a nested field in Iceberg.
+   */
+  private static boolean isColumnName(String name) {
+    return !name.isEmpty()
+        && name.length() <= 128
+        && name.chars().noneMatch(c -> c == '.' || Character.isISOControl(c));
   }
 }

@@ -276,6 +276,22 @@ class PredictionLogIT {
   }
 
   @Test
+  void offer_columnNamesThatAreNoIdentifiers_areLoggedUnlessTheyHaveADot() {
+    OfflinePredictionLog log = open(MANUAL);
+    log.offer(new PredictionBatch("r1", T0, "ranker", 1, null, null, LogFixtures.USER_KEY,
+        List.of(new Column("user_stats:txn_count", ValueType.INT64)),
+        List.of(new PredictionRow(null, List.of(1L), List.of(5L), List.of(), 0.1, Map.of()))));
+    log.offer(new PredictionBatch("r2", T0, "ranker", 1, null, null, LogFixtures.USER_KEY,
+        List.of(new Column("user_stats.txn_count", ValueType.INT64)),
+        List.of(new PredictionRow(null, List.of(1L), List.of(5L), List.of(), 0.1, Map.of()))));
+    log.close();
+
+    assertThat(rows(warehouse, "ranker")).singleElement()
+        .satisfies(row -> assertThat(row.getField("user_stats:txn_count")).isEqualTo(5L));
+    assertThat(log.stats().refused()).isEqualTo(1);
+  }
+
+  @Test
   void offer_afterClose_isDroppedAndCounted() {
     OfflinePredictionLog log = open(MANUAL);
     log.close();

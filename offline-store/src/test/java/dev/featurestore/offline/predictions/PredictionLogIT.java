@@ -27,7 +27,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.types.Types;
@@ -100,6 +102,43 @@ class PredictionLogIT {
     assertThat(stats.refused()).isZero();
     assertThat(stats.failed()).isZero();
     assertThat(stats.commits()).isGreaterThan(1);
+  }
+
+  @Test
+  void close_whileOffersRace_commitsEveryBatchThatWasAccepted() throws Exception {
+    OfflinePredictionLog log = open(MANUAL.withCommitRows(500).withQueueCapacity(100));
+    int threads = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    AtomicInteger accepted = new AtomicInteger();
+    AtomicBoolean closing = new AtomicBoolean();
+    CountDownLatch someAccepted = new CountDownLatch(100);
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      pool.execute(() -> {
+        // offer until the log refuses after close began: whatever it accepted until then must be committed
+        for (int i = 0; ; i++) {
+          boolean closingBefore = closing.get();
+          if (log.offer(batch("r-" + thread + "-" + i, T0 + i, null, i))) {
+            accepted.incrementAndGet();
+            someAccepted.countDown();
+          } else if (closingBefore) {
+            return;
+          } else {
+            // the queue is full: let the writer have the cores instead of spinning
+            LockSupport.parkNanos(200_000);
+          }
+        }
+      });
+    }
+    assertThat(someAccepted.await(60, TimeUnit.SECONDS)).isTrue();
+    closing.set(true);
+    log.close();
+    pool.shutdown();
+    assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(rows(warehouse, "fraud")).hasSize(accepted.get());
+    assertThat(log.stats().accepted()).isEqualTo(accepted.get());
+    assertThat(log.stats().rowsWritten()).isEqualTo(accepted.get());
   }
 
   @Test

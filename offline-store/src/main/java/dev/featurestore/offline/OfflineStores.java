@@ -1,6 +1,9 @@
 package dev.featurestore.offline;
 
 import dev.featurestore.api.definition.Definitions;
+import dev.featurestore.offline.predictions.OfflinePredictionLog;
+import dev.featurestore.offline.predictions.PredictionLogOptions;
+import dev.featurestore.offline.predictions.PredictionLogs;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -36,5 +39,14 @@ public final class OfflineStores {
     Objects.requireNonNull(definitions, "definitions");
     Objects.requireNonNull(options, "options");
     return WriteAheadPushLog.open(directory.toAbsolutePath(), store, definitions, options);
+  }
+
+  /**
+   * Starts the prediction log of the inference endpoint on a local warehouse directory: tables
+   * {@code predictions.<model>} beside the feature tables (see {@link OfflinePredictionLog}). Same as
+   * {@link PredictionLogs#open}; {@link PredictionLogs#reader} reads the log back.
+   */
+  public static OfflinePredictionLog predictionLog(Path warehouseDir, PredictionLogOptions options) {
+    return PredictionLogs.open(warehouseDir, options);
   }
 }

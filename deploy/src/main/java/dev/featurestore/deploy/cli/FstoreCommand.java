@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
       MaterializeCommand.class,
       PushCommand.class,
       GetOnlineCommand.class,
+      LogTrainingSetCommand.class,
+      AnalyzeExperimentCommand.class,
       QuickstartCommand.class,
       CommandLine.HelpCommand.class
     })

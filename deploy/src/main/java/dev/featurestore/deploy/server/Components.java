@@ -6,6 +6,10 @@ import dev.featurestore.offline.OfflinePushLog;
 import dev.featurestore.offline.OfflineStore;
 import dev.featurestore.offline.OfflineStores;
 import dev.featurestore.offline.PushLogOptions;
+import dev.featurestore.offline.predictions.OfflinePredictionLog;
+import dev.featurestore.offline.predictions.PredictionLogOptions;
+import dev.featurestore.offline.predictions.PredictionLogReader;
+import dev.featurestore.offline.predictions.PredictionLogs;
 import dev.featurestore.online.OnlineStores;
 import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.registry.Registries;
@@ -49,5 +53,15 @@ public final class Components {
    */
   public static OnlineStore openOnlineStoreFromOutside(FeatureStoreConfig config) {
     return OnlineStores.open(OnlineStores.fromOutside(config.onlineStore()));
+  }
+
+  /** The prediction log of the inference endpoint: tables {@code predictions.<model>} in the warehouse. */
+  public static OfflinePredictionLog openPredictionLog(FeatureStoreConfig config, PredictionLogOptions options) {
+    return PredictionLogs.open(config.warehouse(), options);
+  }
+
+  /** Reads the prediction log of the warehouse (training sets from it, experiment assignments). */
+  public static PredictionLogReader openPredictionLogReader(FeatureStoreConfig config) {
+    return PredictionLogs.reader(config.warehouse());
   }
 }

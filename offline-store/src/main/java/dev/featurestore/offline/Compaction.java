@@ -39,9 +39,16 @@ final class Compaction {
   static final String COMPACTED_FILES = "fstore.compacted-files";
 
   private final ViewTables tables;
+  /** Runs after a merged file is written and before its commit: a hook for tests to race the commit. */
+  private final Runnable beforeCommit;
 
   Compaction(ViewTables tables) {
+    this(tables, () -> {});
+  }
+
+  Compaction(ViewTables tables, Runnable beforeCommit) {
     this.tables = tables;
+    this.beforeCommit = beforeCommit;
   }
 
   CompactionResult run(String viewName, CompactionOptions options) {
@@ -123,7 +130,7 @@ final class Compaction {
   }
 
   /** Writes the rows of {@code files} (one partition, consecutive in commit order) to one file and commits it. */
-  private static long rewrite(Table table, long startSnapshotId, List<DataFile> files) {
+  private long rewrite(Table table, long startSnapshotId, List<DataFile> files) {
     DataFile first = files.get(0);
     PartitionSpec spec = table.specs().get(first.specId());
     Schema schema = table.schema();
@@ -159,6 +166,7 @@ final class Compaction {
       throw new UncheckedIOException(e);
     }
     try {
+      beforeCommit.run();
       RewriteFiles rewrite = table.newRewrite()
           .validateFromSnapshot(startSnapshotId)
           .dataSequenceNumber(files.stream().mapToLong(Compaction::sequence).max().orElseThrow());

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.PartitionSpec;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +24,7 @@ class TableCareOptionsTest {
     List<List<DataFile>> chunks = Compaction.chunks(files, OPTIONS);
 
     assertThat(chunks).extracting(chunk -> chunk.stream().map(DataFile::location).toList())
-        .containsExactly(List.of("a", "b"), List.of("c", "d"), List.of("e", "f"));
+        .containsExactly(List.of("a.parquet", "b.parquet"), List.of("c.parquet", "d.parquet"), List.of("e.parquet", "f.parquet"));
   }
 
   @Test
@@ -64,7 +65,8 @@ class TableCareOptionsTest {
 
   private static DataFile file(String name, long bytes) {
     return DataFiles.builder(PartitionSpec.unpartitioned())
-        .withPath(name)
+        .withPath(name + ".parquet")
+        .withFormat(FileFormat.PARQUET)
         .withFileSizeInBytes(bytes)
         .withRecordCount(1)
         .build();

@@ -17,7 +17,6 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.parquet.Parquet;
-import org.apache.iceberg.types.Types;
 
 /**
  * Reads whole data files of a view's table as {@link StoredRow}s for materialization, projecting the view's keys,
@@ -101,12 +100,6 @@ final class ViewRowReader {
   }
 
   private static int positionOf(Schema projection, String name) {
-    List<Types.NestedField> columns = projection.columns();
-    for (int i = 0; i < columns.size(); i++) {
-      if (columns.get(i).name().equals(name)) {
-        return i;
-      }
-    }
-    throw new IllegalStateException("column '" + name + "' is not in projection " + projection);
+    return projection.columns().indexOf(projection.findField(name));
   }
 }

@@ -20,6 +20,7 @@ import java.util.Objects;
  *     appends them to the views' Iceberg tables (the default); without it pushes are online-only
  * @param pushFlushInterval how often the push log appends what it holds to Iceberg: the most a pushed row waits
  *     before training sets see it (default 10 s)
+ * @param tableCare snapshot retention, and the optional compaction/expiry schedule of {@code serve} (default off)
  */
 public record FeatureStoreConfig(
     Path dataDir,
@@ -29,7 +30,8 @@ public record FeatureStoreConfig(
     String host,
     int port,
     boolean pushLog,
-    Duration pushFlushInterval) {
+    Duration pushFlushInterval,
+    TableCareConfig tableCare) {
 
   public static final String EMBEDDED = "embedded";
   public static final String HAZELCAST_EMBEDDED = "hazelcast";
@@ -50,6 +52,7 @@ public record FeatureStoreConfig(
       throw new IllegalArgumentException(
           "Cannot use push flush interval " + pushFlushInterval + ": it must be positive");
     }
+    tableCare = tableCare == null ? TableCareConfig.off() : tableCare;
   }
 
   public static Builder builder() {
@@ -58,7 +61,7 @@ public record FeatureStoreConfig(
 
   public Builder toBuilder() {
     return new Builder().dataDir(dataDir).registryUrl(registryUrl).onlineStore(onlineStore).warehouse(warehouse)
-        .host(host).port(port).pushLog(pushLog).pushFlushInterval(pushFlushInterval);
+        .host(host).port(port).pushLog(pushLog).pushFlushInterval(pushFlushInterval).tableCare(tableCare);
   }
 
   /** The directory of the push write-ahead log: {@code <dataDir>/push-wal}. */
@@ -84,6 +87,7 @@ public record FeatureStoreConfig(
     private int port = DEFAULT_PORT;
     private boolean pushLog = true;
     private Duration pushFlushInterval = DEFAULT_PUSH_FLUSH_INTERVAL;
+    private TableCareConfig tableCare = TableCareConfig.off();
 
     public Builder dataDir(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -127,9 +131,14 @@ public record FeatureStoreConfig(
       return this;
     }
 
+    public Builder tableCare(TableCareConfig tableCare) {
+      this.tableCare = Objects.requireNonNull(tableCare, "tableCare");
+      return this;
+    }
+
     public FeatureStoreConfig build() {
       return new FeatureStoreConfig(dataDir, registryUrl, onlineStore, warehouse, host, port, pushLog,
-          pushFlushInterval);
+          pushFlushInterval, tableCare);
     }
   }
 }

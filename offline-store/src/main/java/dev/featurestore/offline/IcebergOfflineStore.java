@@ -5,6 +5,7 @@ import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.api.error.FeatureStoreException;
 import dev.featurestore.api.error.UnavailableException;
 import dev.featurestore.online.spi.OnlineStore;
+import dev.featurestore.registry.Registry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,6 +23,8 @@ final class IcebergOfflineStore implements OfflineStore {
   private final Ingestion ingestion;
   private final TrainingSets trainingSets;
   private final Materializer materializer;
+  private final Compaction compaction;
+  private final SnapshotExpiry expiry;
 
   private IcebergOfflineStore(HadoopCatalog catalog) {
     this.catalog = catalog;
@@ -29,6 +32,8 @@ final class IcebergOfflineStore implements OfflineStore {
     this.ingestion = new Ingestion(tables);
     this.trainingSets = new TrainingSets(tables);
     this.materializer = new Materializer(tables);
+    this.compaction = new Compaction(tables);
+    this.expiry = new SnapshotExpiry(tables);
   }
 
   static IcebergOfflineStore onLocalWarehouse(Path warehouse) {
@@ -81,6 +86,32 @@ final class IcebergOfflineStore implements OfflineStore {
     Objects.requireNonNull(progress, "progress");
     return translate("materialize view '" + viewName + "'",
         () -> materializer.run(definitions, viewName, startMicros, endMicros, online, progress));
+  }
+
+  @Override
+  public IncrementalMaterializeResult materializeIncremental(
+      Definitions definitions, String viewName, OnlineStore online, Registry registry, ProgressListener progress) {
+    Objects.requireNonNull(definitions, "definitions");
+    Objects.requireNonNull(online, "online");
+    Objects.requireNonNull(registry, "registry");
+    Objects.requireNonNull(progress, "progress");
+    return translate("materialize view '" + viewName + "' incrementally",
+        () -> materializer.runIncremental(definitions, viewName, online, registry, progress));
+  }
+
+  @Override
+  public CompactionResult compact(String viewName, CompactionOptions options) {
+    Objects.requireNonNull(viewName, "viewName");
+    Objects.requireNonNull(options, "options");
+    return translate("compact the table of view '" + viewName + "'", () -> compaction.run(viewName, options));
+  }
+
+  @Override
+  public ExpiryResult expireSnapshots(String viewName, RetentionPolicy policy) {
+    Objects.requireNonNull(viewName, "viewName");
+    Objects.requireNonNull(policy, "policy");
+    return translate("expire snapshots of view '" + viewName + "'",
+        () -> expiry.run(viewName, policy, System.currentTimeMillis()));
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.featurestore.offline;
 import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.online.spi.OnlineStore;
+import dev.featurestore.registry.Registry;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -80,6 +81,36 @@ public interface OfflineStore extends AutoCloseable {
       long endMicros,
       OnlineStore online,
       ProgressListener progress);
+
+  /**
+   * Writes to the online tier what was committed to a view's table since the last run, and records how far it got
+   * as the view's watermark in {@code registry} ({@link Registry#advanceWatermark}): for every key with rows in the
+   * append snapshots after the watermark snapshot up to the current one, the newest of those rows (the ordering of
+   * the point-in-time join). Rewrites (compaction) add no rows and are skipped. The first run, or a run whose
+   * watermark snapshot is no longer in the table's history (expired), reads every row of the current snapshot.
+   *
+   * <p>Idempotent and crash-safe: the watermark moves only after every online write of the run was confirmed, so
+   * a run that fails part way leaves it, and the next run writes the same rows again, which event-time-wins makes
+   * harmless; the online state ends as after one clean run.
+   *
+   * @param progress reports keys
+   */
+  IncrementalMaterializeResult materializeIncremental(
+      Definitions definitions, String viewName, OnlineStore online, Registry registry, ProgressListener progress);
+
+  /**
+   * Rewrites runs of small data files of a view's table into larger files (see {@link CompactionOptions}), in
+   * commits that change no rows: training sets and online values stay the same, and the snapshots before the
+   * compaction still read as before until they expire. Safe while appends go on: they are kept. A view without a
+   * table yet gives an empty result.
+   */
+  CompactionResult compact(String viewName, CompactionOptions options);
+
+  /**
+   * Removes the snapshots of a view's table outside {@code policy} from its history, and the files only they
+   * referenced. Snapshots inside the window keep reading as they did. A view without a table gives an empty result.
+   */
+  ExpiryResult expireSnapshots(String viewName, RetentionPolicy policy);
 
   /** Releases the catalog. */
   @Override

@@ -7,6 +7,8 @@ import dev.featurestore.api.error.InvalidRequestException;
 import dev.featurestore.api.error.NotFoundException;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -29,6 +31,7 @@ final class JdbcRegistry implements Registry {
   private static final long CATCH_UP_TIMEOUT_SECONDS = 30;
 
   private final VersionStore store;
+  private final Watermarks watermarks;
   private final ScheduledExecutorService refresher;
   private final List<Consumer<RegistrySnapshot>> listeners = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -38,6 +41,7 @@ final class JdbcRegistry implements Registry {
 
   private JdbcRegistry(VersionStore store, RegistrySnapshot initial) {
     this.store = store;
+    this.watermarks = Watermarks.open(store);
     this.current = initial;
     this.refresher = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "registry-refresh");
@@ -106,6 +110,19 @@ final class JdbcRegistry implements Registry {
     return store.read(version).orElseThrow(() -> new NotFoundException(
         "Cannot find registry version " + version + ": the latest version is "
             + store.latest().map(RegistrySnapshot::version).orElse(0L)));
+  }
+
+  @Override
+  public Optional<MaterializationWatermark> watermark(String viewName) {
+    Objects.requireNonNull(viewName, "viewName");
+    return watermarks.read(viewName);
+  }
+
+  @Override
+  public boolean advanceWatermark(String viewName, OptionalLong expected, long snapshotId) {
+    Objects.requireNonNull(viewName, "viewName");
+    Objects.requireNonNull(expected, "expected");
+    return watermarks.advance(viewName, expected, snapshotId);
   }
 
   @Override

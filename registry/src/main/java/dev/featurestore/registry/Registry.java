@@ -4,6 +4,8 @@ import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.api.error.IncompatibleChangeException;
 import dev.featurestore.api.error.NotFoundException;
 import dev.featurestore.api.error.UnavailableException;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
@@ -50,6 +52,24 @@ public interface Registry extends AutoCloseable {
    * removes the listener.
    */
   AutoCloseable onChange(Consumer<RegistrySnapshot> listener);
+
+  /**
+   * The materialization watermark of a view: the last snapshot of its offline table that incremental
+   * materialization moved online; empty before the first run. Watermarks are not versioned with the definitions:
+   * they describe the data, not its declaration. Does I/O.
+   *
+   * @throws UnavailableException when the store cannot be reached
+   */
+  Optional<MaterializationWatermark> watermark(String viewName);
+
+  /**
+   * Moves a view's watermark to {@code snapshotId}, atomically and only if it still is {@code expected} (empty:
+   * the view has none yet), so that a run which raced another one never moves it back. Does I/O.
+   *
+   * @return whether it moved; false when another run changed it since {@code expected} was read
+   * @throws UnavailableException when the store cannot be reached; the watermark is unchanged
+   */
+  boolean advanceWatermark(String viewName, OptionalLong expected, long snapshotId);
 
   /** Releases the store's connections. */
   @Override

@@ -150,8 +150,7 @@ final class VersionStore implements AutoCloseable {
     /** Stores {@code definitions} as {@code version}, applied now. */
     RegistrySnapshot insert(long version, Definitions definitions) {
       attempted = version;
-      Instant now = Instant.now();
-      long micros = Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000L), now.getNano() / 1_000);
+      long micros = nowMicros();
       return sql(() -> {
         try (PreparedStatement insert = connection.prepareStatement(
             "INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES (?, ?, ?)")) {
@@ -190,11 +189,20 @@ final class VersionStore implements AutoCloseable {
         version, DefinitionsCodec.decode(version, row.getBytes(3)), instantOfMicros(row.getLong(2)));
   }
 
-  private static Instant instantOfMicros(long micros) {
+  Dialect dialect() {
+    return dialect;
+  }
+
+  static long nowMicros() {
+    Instant now = Instant.now();
+    return Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000L), now.getNano() / 1_000);
+  }
+
+  static Instant instantOfMicros(long micros) {
     return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
   }
 
-  private interface SqlWork<T> {
+  interface SqlWork<T> {
     T run(Connection connection) throws SQLException;
   }
 
@@ -218,7 +226,7 @@ final class VersionStore implements AutoCloseable {
   }
 
   /** Runs {@code work} on the connection, one caller at a time; translates SQL failures in this one place. */
-  private <T> T withConnection(String action, SqlWork<T> work) {
+  <T> T withConnection(String action, SqlWork<T> work) {
     lock.lock();
     try {
       if (closed) {

@@ -1,6 +1,8 @@
 package dev.featurestore.deploy.cli;
 
 import dev.featurestore.deploy.FeatureStoreConfig;
+import dev.featurestore.deploy.TableCareConfig;
+import dev.featurestore.offline.RetentionPolicy;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -49,6 +51,24 @@ public final class ConfigOptions {
           + "(env FSTORE_PUSH_FLUSH_INTERVAL, default: ${DEFAULT-VALUE}).")
   java.time.Duration pushFlushInterval;
 
+  @Option(names = "--table-care-interval", paramLabel = "DURATION",
+      defaultValue = "${env:FSTORE_TABLE_CARE_INTERVAL:-PT0S}",
+      description = "serve: how often to compact every view's table and expire its old snapshots, ISO-8601 (PT1H); "
+          + "PT0S turns it off (env FSTORE_TABLE_CARE_INTERVAL, default: ${DEFAULT-VALUE}, off).")
+  java.time.Duration tableCareInterval;
+
+  @Option(names = "--snapshot-max-age", paramLabel = "DURATION",
+      defaultValue = "${env:FSTORE_SNAPSHOT_MAX_AGE:-P7D}",
+      description = "serve and expire-snapshots: keep every snapshot younger than this, ISO-8601 "
+          + "(env FSTORE_SNAPSHOT_MAX_AGE, default: ${DEFAULT-VALUE}).")
+  java.time.Duration snapshotMaxAge;
+
+  @Option(names = "--snapshot-retain-last", paramLabel = "N",
+      defaultValue = "${env:FSTORE_SNAPSHOT_RETAIN_LAST:-10}",
+      description = "serve and expire-snapshots: keep the last N snapshots however old "
+          + "(env FSTORE_SNAPSHOT_RETAIN_LAST, default: ${DEFAULT-VALUE}).")
+  int snapshotRetainLast;
+
   public FeatureStoreConfig toConfig() {
     return FeatureStoreConfig.builder()
         .dataDir(dataDir)
@@ -59,6 +79,7 @@ public final class ConfigOptions {
         .port(port)
         .pushLog(pushLog == Switch.on)
         .pushFlushInterval(pushFlushInterval)
+        .tableCare(new TableCareConfig(tableCareInterval, new RetentionPolicy(snapshotMaxAge, snapshotRetainLast)))
         .build();
   }
 }

@@ -45,6 +45,8 @@ public final class FeatureServer implements AutoCloseable {
   private final PushLog pushLog;
   private final WorkerExecutor registryWorkers;
   private final OnlineServer server;
+  // set once after the server listens, read by close() on whichever thread closes it
+  private volatile TableCareSchedule tableCare;
 
   private FeatureServer(
       Vertx vertx,
@@ -83,10 +85,12 @@ public final class FeatureServer implements AutoCloseable {
   public static FeatureServer start(FeatureStoreConfig config, Registry registry, OnlineStore store, Clock clock) {
     OfflineStore offline = null;
     PushLog pushLog = PushLog.onlineOnly();
-    if (config.pushLog()) {
+    if (config.pushLog() || config.tableCare().scheduled()) {
       try {
         offline = Components.openOfflineStore(config);
-        pushLog = Components.openPushLog(config, offline, () -> registry.current().definitions());
+        if (config.pushLog()) {
+          pushLog = Components.openPushLog(config, offline, () -> registry.current().definitions());
+        }
       } catch (RuntimeException e) {
         closeAll(e, offline, store, registry);
         throw e;
@@ -109,6 +113,9 @@ public final class FeatureServer implements AutoCloseable {
     } catch (RuntimeException e) {
       running.close();
       throw e;
+    }
+    if (config.tableCare().scheduled()) {
+      running.tableCare = TableCareSchedule.start(config.tableCare(), offline, registry);
     }
     log.info("Serving registry version {} and online store '{}' on {}:{}; pushes {}", registry.current().version(),
         config.onlineStore(), config.host(), server.actualPort(),
@@ -138,7 +145,7 @@ public final class FeatureServer implements AutoCloseable {
     } finally {
       registryWorkers.close();
       // the push log flushes to Iceberg with the registry's definitions: close it first, the registry last
-      closeAll(null, pushLog, offline, store, registry);
+      closeAll(null, tableCare, pushLog, offline, store, registry);
     }
   }
 

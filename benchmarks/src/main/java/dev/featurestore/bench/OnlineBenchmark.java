@@ -1,10 +1,5 @@
 package dev.featurestore.bench;
 
-import dev.featurestore.api.definition.Definitions;
-import dev.featurestore.api.definition.FeatureView;
-import dev.featurestore.online.OnlineStores;
-import dev.featurestore.online.server.OnlineServer;
-import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.proto.v1.OnlineServiceGrpcClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -34,11 +29,11 @@ import picocli.CommandLine.Option;
  * The online tier's benchmark: in one run and on the same data, the published request shapes against the service
  * over gRPC on Redis, against raw Lettuce reads of the same Redis (the physical floor), and against the service on
  * an embedded Hazelcast member, each at a fixed rate with an open-loop generator ({@link OpenLoop}). Starts
- * everything it needs on loopback (its own redis-server from the PATH, the Hazelcast member, the servers) and stops
- * it at the end.
+ * everything it needs on loopback (its own redis-server from the PATH; the stores, the data load and the servers in
+ * a JVM of their own, {@link BenchServer}) and stops it at the end. The baseline reads Redis from this JVM.
  *
  * <p>Everything shares this machine: the generator, the servers, Hazelcast and Redis compete for the same cores,
- * which the figures include.
+ * which the figures include; only heap, GC and threads are separate.
  */
 @Command(name = "bench-online", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Open-loop latency benchmark of the online service against raw Redis reads on the same data.",
@@ -90,6 +85,14 @@ public final class OnlineBenchmark implements Callable<Integer> {
   @Option(names = "--redis-server", description = "The redis-server binary (default: ${DEFAULT-VALUE} on the PATH).")
   String redisServer = "redis-server";
 
+  @Option(names = "--instances", description = "Verticle instances of each online server, sharing its port "
+      + "(default: the cores of this machine, ${DEFAULT-VALUE}).")
+  int instances = Runtime.getRuntime().availableProcessors();
+
+  @Option(names = "--server-java-options", description = "JVM options of the servers' JVM "
+      + "(default: ${DEFAULT-VALUE}).")
+  String serverJavaOptions = "-Xms4g -Xmx4g -XX:+AlwaysPreTouch";
+
   @Option(names = "--drain", converter = DurationConverter.class,
       description = "How long to wait for answers after the last send before counting them as errors (default: 10s).")
   Duration drain = Duration.ofSeconds(10);
@@ -104,9 +107,9 @@ public final class OnlineBenchmark implements Callable<Integer> {
   public Integer call() {
     List<Shape> selected = selectShapes();
     checkTargets();
-    if (entities < 1 || batch < 1 || pool < 1 || stringLength < 0 || !(rateScale > 0)) {
-      throw new CommandLine.ParameterException(new CommandLine(this),
-          "Cannot run: --entities, --batch, --pool and --rate-scale must be positive, --string-length >= 0");
+    if (entities < 1 || batch < 1 || pool < 1 || instances < 1 || stringLength < 0 || !(rateScale > 0)) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "Cannot run: --entities, --batch, --pool,"
+          + " --instances and --rate-scale must be positive, --string-length >= 0");
     }
     Deque<AutoCloseable> resources = new ArrayDeque<>();
     try {
@@ -121,59 +124,36 @@ public final class OnlineBenchmark implements Callable<Integer> {
     out.printf(Locale.ROOT, "bench-online: %d entities per view, %s measured after %s warm-up per run, Java %s,"
             + " %d cores, max heap %d MiB%n", entities, text(duration), text(warmup),
         System.getProperty("java.version"), runtime.availableProcessors(), runtime.maxMemory() >> 20);
-    out.println("The generator, the servers, Hazelcast and Redis all share this machine's cores.");
+    out.println("The generator (this JVM), the servers (their own JVM), Hazelcast and Redis share this machine's"
+        + " cores.");
 
     RedisProcess redis = RedisProcess.start(redisServer);
     resources.push(redis);
     out.printf("started redis-server on 127.0.0.1:%d%n", redis.port());
-    Map<String, OnlineStore> stores = new LinkedHashMap<>();
-    if (targets.contains(SERVICE_REDIS) || targets.contains(BASELINE_REDIS) || targets.contains(SERVICE_HOT)) {
-      OnlineStore store = OnlineStores.open(redis.uri());
-      resources.push(store);
-      stores.put(SERVICE_REDIS, store);
-    }
-    if (targets.contains(SERVICE_HAZELCAST)) {
-      int port = RedisProcess.freePort();
-      OnlineStore store = OnlineStores.open(
-          "hazelcast:embedded?cluster=bench-" + port + "&port=" + port + "&members=127.0.0.1:" + port);
-      resources.push(store);
-      stores.put(SERVICE_HAZELCAST, store);
-      out.printf("started an embedded Hazelcast member on 127.0.0.1:%d%n", port);
-    }
 
-    BenchData data = new BenchData(stringLength, seed, Instant.now().toEpochMilli() * 1000);
-    load(data, selected, List.copyOf(stores.values()));
-    if (targets.contains(SERVICE_HOT)) {
-      // Reads the Redis data loaded above through a hot tier big enough for every key: the warm-up fills it, so the
-      // measured run shows hits. Nothing is loaded through it, as it writes the same Redis keys.
-      int port = RedisProcess.freePort();
-      OnlineStore store = OnlineStores.open(redis.uri() + "?hotEntries=" + (entities * 3) + "&hotCluster=bench-hot-"
-          + port + "&hotPort=" + port + "&hotMembers=127.0.0.1:" + port);
-      resources.push(store);
-      stores.put(SERVICE_HOT, store);
-      out.printf("started a Hazelcast hot tier member on 127.0.0.1:%d in front of the same Redis%n", port);
-    }
+    List<String> services = targets.stream().filter(t -> !t.equals(BASELINE_REDIS)).toList();
+    List<String> serverArgs = new ArrayList<>(List.of("--redis", redis.uri(),
+        "--targets", String.join(",", services.isEmpty() ? List.of(SERVICE_REDIS) : services),
+        "--views", String.join(",", BenchServer.viewsOf(selected)),
+        "--entities", Integer.toString(entities), "--string-length", Integer.toString(stringLength),
+        "--seed", Long.toString(seed), "--event-micros", Long.toString(Instant.now().toEpochMilli() * 1000),
+        "--batch", Integer.toString(batch), "--instances", Integer.toString(instances)));
+    // The servers, the stores they open and the data load run in a JVM of their own: the generator's request
+    // building, answer parsing and garbage must not share the servers' heap, GC and threads.
+    ServerProcess server = ServerProcess.start(serverJavaOptions, serverArgs, out);
+    resources.push(server);
 
-    Vertx serverVertx = Vertx.vertx();
-    resources.push(() -> Futures.await(serverVertx.close().toCompletionStage(), "stop the servers"));
     Vertx clientVertx = Vertx.vertx();
     resources.push(() -> Futures.await(clientVertx.close().toCompletionStage(), "stop the clients"));
     // A ranking answer (500 rows x 60 values) is well over the client's default 256 KiB message limit.
     GrpcClient grpc = GrpcClient.client(clientVertx, new GrpcClientOptions().setMaxMessageSize(64L << 20));
-    Definitions definitions = data.definitions();
     Set<Integer> ports = new HashSet<>(List.of(redis.port()));
     Map<String, Target> byName = new LinkedHashMap<>();
-    for (Map.Entry<String, OnlineStore> store : stores.entrySet()) {
-      if (!targets.contains(store.getKey())) {
-        continue;
-      }
-      OnlineServer server = OnlineServer.builder().host("127.0.0.1").port(0)
-          .definitions(() -> definitions).store(store.getValue()).build();
-      Futures.await(serverVertx.deployVerticle(server).toCompletionStage(), "start the server of " + store.getKey());
-      ports.add(server.actualPort());
-      out.printf("started the online server on %s at 127.0.0.1:%d%n", store.getKey(), server.actualPort());
-      byName.put(store.getKey(), new GrpcServiceTarget(store.getKey(),
-          OnlineServiceGrpcClient.create(grpc, SocketAddress.inetSocketAddress(server.actualPort(), "127.0.0.1")),
+    for (String service : services) {
+      int port = server.port(service);
+      ports.add(port);
+      byName.put(service, new GrpcServiceTarget(service,
+          OnlineServiceGrpcClient.create(grpc, SocketAddress.inetSocketAddress(port, "127.0.0.1")),
           clientVertx.getOrCreateContext()));
     }
     RedisClient lettuce = RedisClient.create(redis.uri());
@@ -182,7 +162,7 @@ public final class OnlineBenchmark implements Callable<Integer> {
     resources.push(connection);
     byName.put(BASELINE_REDIS, new LettuceBaselineTarget(BASELINE_REDIS, connection));
 
-    ResourceProbe probe = new ResourceProbe(ports, () -> redisClients(connection));
+    ResourceProbe probe = new ResourceProbe(ports, server::resources, () -> redisClients(connection));
     ResourceProbe.Snapshot before = null;
     OpenLoop loop = new OpenLoop(drain);
     Report report = new Report(out);
@@ -231,25 +211,6 @@ public final class OnlineBenchmark implements Callable<Integer> {
         out.printf("      (%d still unanswered after %d s; the next runs are disturbed by them)%n", unanswered,
             SETTLE.toSeconds());
       }
-    }
-  }
-
-  private void load(BenchData data, List<Shape> selected, List<OnlineStore> stores) {
-    Set<String> views = new java.util.LinkedHashSet<>();
-    for (Shape shape : selected) {
-      switch (shape.kind()) {
-        case WIDE -> views.add(BenchData.WIDE_VIEW);
-        case RANKING -> {
-          views.add(BenchData.USER_VIEW);
-          views.add(BenchData.ITEM_VIEW);
-        }
-      }
-    }
-    out.printf("loading %d entities per view into %d store(s) through OnlineStore.write%n", entities, stores.size());
-    Loader loader = new Loader(out, batch);
-    for (String name : views) {
-      FeatureView view = data.view(name);
-      loader.load(data, view, entities, stores);
     }
   }
 

@@ -4,7 +4,6 @@ import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.online.OnlineStores;
 import dev.featurestore.online.server.OnlineServer;
 import dev.featurestore.online.spi.OnlineStore;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -114,10 +113,9 @@ public final class BenchServer implements Callable<Integer> {
       for (String target : targets) {
         OnlineStore store = stores.get(target);
         int port = RedisProcess.freePort();
-        OnlineServer.Builder server = OnlineServer.builder().host("127.0.0.1").port(port)
-            .definitions(() -> definitions).store(store);
-        Futures.await(vertx.deployVerticle(server::build, new DeploymentOptions().setInstances(instances))
-            .toCompletionStage(), "start the server of " + target);
+        Futures.await(OnlineServer.builder().host("127.0.0.1").port(port).instances(instances)
+            .definitions(() -> definitions).store(store).deploy(vertx).toCompletionStage(),
+            "start the server of " + target);
         log.printf("started the online server on %s at 127.0.0.1:%d (%d verticle instances)%n", target, port,
             instances);
         control.printf("listening %s %d%n", target, port);

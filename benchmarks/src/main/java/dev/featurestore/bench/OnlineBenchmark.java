@@ -5,13 +5,15 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
@@ -21,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,6 +47,7 @@ public final class OnlineBenchmark implements Callable<Integer> {
   private static final String BASELINE_REDIS = "baseline-redis";
   private static final String SERVICE_HAZELCAST = "service-hazelcast";
   private static final String SERVICE_HOT = "service-hot";
+  private static final String SERVICE_HTTP = "service-http";
   private static final Duration SETTLE = Duration.ofMinutes(2);
 
   @Option(names = "--entities", description = "Entities loaded per view (default: ${DEFAULT-VALUE}).")
@@ -62,9 +66,11 @@ public final class OnlineBenchmark implements Callable<Integer> {
   List<String> shapes = new ArrayList<>();
 
   @Option(names = "--targets", split = ",",
-      description = "Targets, of service-redis, baseline-redis, service-hazelcast, service-hot (Hazelcast hot tier "
-          + "in front of the same Redis) (default: all).")
-  List<String> targets = new ArrayList<>(List.of(SERVICE_REDIS, BASELINE_REDIS, SERVICE_HAZELCAST, SERVICE_HOT));
+      description = "Targets, of service-redis, baseline-redis, service-http (the service-redis server over "
+          + "HTTP/JSON), service-hazelcast, service-hot (Hazelcast hot tier in front of the same Redis) "
+          + "(default: all).")
+  List<String> targets =
+      new ArrayList<>(List.of(SERVICE_REDIS, BASELINE_REDIS, SERVICE_HTTP, SERVICE_HAZELCAST, SERVICE_HOT));
 
   @Option(names = "--rate-scale", description = "Multiplies every shape's rate (default: ${DEFAULT-VALUE}).")
   double rateScale = 1.0;
@@ -93,6 +99,15 @@ public final class OnlineBenchmark implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE}).")
   String serverJavaOptions = "-Xms4g -Xmx4g -XX:+AlwaysPreTouch";
 
+  @Option(names = "--soak", converter = DurationConverter.class,
+      description = "Instead of the comparison, send the first shape to the first target for this long (e.g. 5m),"
+          + " printing latency and the servers' heap after GC, open files, threads and connections every minute.")
+  Duration soak = Duration.ZERO;
+
+  @Option(names = "--http-connections", description = "HTTP/1.1 connections of service-http "
+      + "(default: ${DEFAULT-VALUE}).")
+  int httpConnections = 16;
+
   @Option(names = "--drain", converter = DurationConverter.class,
       description = "How long to wait for answers after the last send before counting them as errors (default: 10s).")
   Duration drain = Duration.ofSeconds(10);
@@ -111,11 +126,19 @@ public final class OnlineBenchmark implements Callable<Integer> {
       throw new CommandLine.ParameterException(new CommandLine(this), "Cannot run: --entities, --batch, --pool,"
           + " --instances and --rate-scale must be positive, --string-length >= 0");
     }
-    Deque<AutoCloseable> resources = new ArrayDeque<>();
+    Deque<AutoCloseable> resources = new ConcurrentLinkedDeque<>();
+    // Ctrl-C or a kill still stops the redis-server and server JVM this run started.
+    Thread stopper = new Thread(() -> closeAll(resources), "bench-online-stop");
+    Runtime.getRuntime().addShutdownHook(stopper);
     try {
       return run(selected, resources);
     } finally {
       closeAll(resources);
+      try {
+        Runtime.getRuntime().removeShutdownHook(stopper);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook is running or ran: nothing left to stop.
+      }
     }
   }
 
@@ -131,9 +154,15 @@ public final class OnlineBenchmark implements Callable<Integer> {
     resources.push(redis);
     out.printf("started redis-server on 127.0.0.1:%d%n", redis.port());
 
-    List<String> services = targets.stream().filter(t -> !t.equals(BASELINE_REDIS)).toList();
+    List<String> services = targets.stream()
+        .filter(t -> !t.equals(BASELINE_REDIS) && !t.equals(SERVICE_HTTP)).toList();
+    // service-http reads through the service-redis server; the server JVM also loads Redis for the baseline.
+    List<String> served = new ArrayList<>(services);
+    if (!served.contains(SERVICE_REDIS)) {
+      served.add(0, SERVICE_REDIS);
+    }
     List<String> serverArgs = new ArrayList<>(List.of("--redis", redis.uri(),
-        "--targets", String.join(",", services.isEmpty() ? List.of(SERVICE_REDIS) : services),
+        "--targets", String.join(",", served),
         "--views", String.join(",", BenchServer.viewsOf(selected)),
         "--entities", Integer.toString(entities), "--string-length", Integer.toString(stringLength),
         "--seed", Long.toString(seed), "--event-micros", Long.toString(Instant.now().toEpochMilli() * 1000),
@@ -156,6 +185,14 @@ public final class OnlineBenchmark implements Callable<Integer> {
           OnlineServiceGrpcClient.create(grpc, SocketAddress.inetSocketAddress(port, "127.0.0.1")),
           clientVertx.getOrCreateContext()));
     }
+    if (targets.contains(SERVICE_HTTP)) {
+      // The same server as service-redis (it serves gRPC and HTTP/JSON on one port), over HTTP/1.1 keep-alive.
+      int port = server.port(SERVICE_REDIS);
+      ports.add(port);
+      HttpClient http = clientVertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+          new PoolOptions().setHttp1MaxSize(httpConnections));
+      byName.put(SERVICE_HTTP, new HttpServiceTarget(SERVICE_HTTP, http, port, clientVertx.getOrCreateContext()));
+    }
     RedisClient lettuce = RedisClient.create(redis.uri());
     resources.push(lettuce::shutdown);
     StatefulRedisConnection<byte[], byte[]> connection = lettuce.connect(ByteArrayCodec.INSTANCE);
@@ -170,6 +207,10 @@ public final class OnlineBenchmark implements Callable<Integer> {
     RequestPool first = RequestPool.draw(selected.get(0), entities, 1, seed);
     for (String name : targets) {
       byName.get(name).prepare(selected.get(0), first).verify(0);
+    }
+    if (!soak.isZero()) {
+      soak(selected.get(0), byName.get(targets.get(0)), loop, probe);
+      return 0;
     }
     for (Shape shape : selected) {
       RequestPool requests = RequestPool.draw(shape, entities, poolSize(shape), seed);
@@ -198,6 +239,41 @@ public final class OnlineBenchmark implements Callable<Integer> {
     out.println(after.line("after"));
     out.flush();
     return 0;
+  }
+
+  /**
+   * Sends one shape to one target for the whole soak duration, in windows of a minute, printing each window's
+   * latency and, after it, the servers' heap after a full GC, their open files and threads, the TCP connections and
+   * the Redis clients: none of them may grow.
+   */
+  private void soak(Shape shape, Target target, OpenLoop loop, ResourceProbe probe) {
+    RequestPool requests = RequestPool.draw(shape, entities, poolSize(shape), seed);
+    Caller caller = target.prepare(shape, requests);
+    caller.verify(0);
+    out.printf(Locale.ROOT, "%nsoak: shape %s (%s) against %s for %s, after %s warm-up; a line per minute%n",
+        shape.name(), shape.describe(), target.name(), text(soak), text(warmup));
+    if (!warmup.isZero()) {
+      loop.run(caller, requests.size(), shape.rate(), warmup);
+      settle(loop, target.name());
+    }
+    out.printf("  %-8s %8s %8s %8s %9s %7s | %s%n", "minute", "p50", "p99", "max", "req/s", "errors",
+        ResourceProbe.Snapshot.header().substring(11));
+    out.printf("  %-8s %8s %8s %8s %9s %7s | %s%n", "start", "", "", "", "", "",
+        probe.snapshot().line("").substring(11));
+    out.flush();
+    Duration left = soak;
+    for (int minute = 1; !left.isZero() && !left.isNegative(); minute++) {
+      Duration window = left.compareTo(Duration.ofMinutes(1)) < 0 ? left : Duration.ofMinutes(1);
+      OpenLoop.Result result = loop.run(caller, requests.size(), shape.rate(), window);
+      settle(loop, target.name());
+      LatencySummary latency = LatencySummary.of(result.latencyNanos());
+      out.printf(Locale.ROOT, "  %-8d %8s %8s %8s %9.1f %7d | %s%n", minute,
+          LatencySummary.millisText(latency.p50Millis()), LatencySummary.millisText(latency.p99Millis()),
+          LatencySummary.millisText(latency.maxMillis()), result.achievedRate(), result.errors(),
+          probe.snapshot().line("").substring(11));
+      out.flush();
+      left = left.minus(window);
+    }
   }
 
   /** An overloaded target is still answering when a run ends: let it finish before anything else is measured. */
@@ -231,7 +307,7 @@ public final class OnlineBenchmark implements Callable<Integer> {
   }
 
   private void checkTargets() {
-    List<String> known = List.of(SERVICE_REDIS, BASELINE_REDIS, SERVICE_HAZELCAST, SERVICE_HOT);
+    List<String> known = List.of(SERVICE_REDIS, BASELINE_REDIS, SERVICE_HTTP, SERVICE_HAZELCAST, SERVICE_HOT);
     for (String target : targets) {
       if (!known.contains(target)) {
         throw new CommandLine.ParameterException(new CommandLine(this),
@@ -264,9 +340,10 @@ public final class OnlineBenchmark implements Callable<Integer> {
   }
 
   private void closeAll(Deque<AutoCloseable> resources) {
-    while (!resources.isEmpty()) {
+    AutoCloseable resource;
+    while ((resource = resources.pollFirst()) != null) {
       try {
-        resources.pop().close();
+        resource.close();
       } catch (Exception e) {
         out.println("warning: cannot stop a benchmark resource: " + e.getMessage());
       }

@@ -20,6 +20,8 @@ import java.util.Objects;
  *     appends them to the views' Iceberg tables (the default); without it pushes are online-only
  * @param pushFlushInterval how often the push log appends what it holds to Iceberg: the most a pushed row waits
  *     before training sets see it (default 10 s)
+ * @param serverInstances how many server verticles share the port, each on its own event loop (default: one per
+ *     core)
  */
 public record FeatureStoreConfig(
     Path dataDir,
@@ -29,7 +31,8 @@ public record FeatureStoreConfig(
     String host,
     int port,
     boolean pushLog,
-    Duration pushFlushInterval) {
+    Duration pushFlushInterval,
+    int serverInstances) {
 
   public static final String EMBEDDED = "embedded";
   public static final String HAZELCAST_EMBEDDED = "hazelcast";
@@ -50,6 +53,10 @@ public record FeatureStoreConfig(
       throw new IllegalArgumentException(
           "Cannot use push flush interval " + pushFlushInterval + ": it must be positive");
     }
+    if (serverInstances < 1) {
+      throw new IllegalArgumentException(
+          "Cannot use " + serverInstances + " server instances: it must be 1 or more");
+    }
   }
 
   public static Builder builder() {
@@ -58,7 +65,8 @@ public record FeatureStoreConfig(
 
   public Builder toBuilder() {
     return new Builder().dataDir(dataDir).registryUrl(registryUrl).onlineStore(onlineStore).warehouse(warehouse)
-        .host(host).port(port).pushLog(pushLog).pushFlushInterval(pushFlushInterval);
+        .host(host).port(port).pushLog(pushLog).pushFlushInterval(pushFlushInterval)
+        .serverInstances(serverInstances);
   }
 
   /** The directory of the push write-ahead log: {@code <dataDir>/push-wal}. */
@@ -84,6 +92,7 @@ public record FeatureStoreConfig(
     private int port = DEFAULT_PORT;
     private boolean pushLog = true;
     private Duration pushFlushInterval = DEFAULT_PUSH_FLUSH_INTERVAL;
+    private int serverInstances = Runtime.getRuntime().availableProcessors();
 
     public Builder dataDir(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -127,9 +136,15 @@ public record FeatureStoreConfig(
       return this;
     }
 
+    /** Server verticles sharing the port, each on its own event loop; default one per core. */
+    public Builder serverInstances(int serverInstances) {
+      this.serverInstances = serverInstances;
+      return this;
+    }
+
     public FeatureStoreConfig build() {
       return new FeatureStoreConfig(dataDir, registryUrl, onlineStore, warehouse, host, port, pushLog,
-          pushFlushInterval);
+          pushFlushInterval, serverInstances);
     }
   }
 }

@@ -49,6 +49,11 @@ public final class ConfigOptions {
           + "(env FSTORE_PUSH_FLUSH_INTERVAL, default: ${DEFAULT-VALUE}).")
   java.time.Duration pushFlushInterval;
 
+  @Option(names = "--server-instances", paramLabel = "N", defaultValue = "${env:FSTORE_SERVER_INSTANCES:-0}",
+      description = "serve: server verticles sharing the port, each on its own event loop; 0 means one per core "
+          + "(env FSTORE_SERVER_INSTANCES, default: ${DEFAULT-VALUE}).")
+  int serverInstances;
+
   public FeatureStoreConfig toConfig() {
     return FeatureStoreConfig.builder()
         .dataDir(dataDir)
@@ -59,6 +64,7 @@ public final class ConfigOptions {
         .port(port)
         .pushLog(pushLog == Switch.on)
         .pushFlushInterval(pushFlushInterval)
+        .serverInstances(serverInstances == 0 ? Runtime.getRuntime().availableProcessors() : serverInstances)
         .build();
   }
 }

@@ -94,24 +94,26 @@ public final class FeatureServer implements AutoCloseable {
     }
     Vertx vertx = Vertx.vertx();
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("registry-worker", REGISTRY_WORKERS);
-    OnlineServer server = OnlineServer.builder()
+    OnlineServer.Builder server = OnlineServer.builder()
         .host(config.host())
         .port(config.port())
+        .instances(config.serverInstances())
         .definitions(() -> registry.current().definitions())
         .store(store)
         .pushLog(pushLog)
         .clock(clock)
-        .service(new RegistryGrpcService(registry, workers))
-        .build();
-    FeatureServer running = new FeatureServer(vertx, registry, store, offline, pushLog, workers, server);
+        .service(new RegistryGrpcService(registry, workers));
+    OnlineServer started;
     try {
-      await(vertx.deployVerticle(server), "start the server on " + config.host() + ":" + config.port());
+      started = await(server.deploy(vertx), "start the server on " + config.host() + ":" + config.port());
     } catch (RuntimeException e) {
-      running.close();
+      new FeatureServer(vertx, registry, store, offline, pushLog, workers, null).close();
       throw e;
     }
-    log.info("Serving registry version {} and online store '{}' on {}:{}; pushes {}", registry.current().version(),
-        config.onlineStore(), config.host(), server.actualPort(),
+    FeatureServer running = new FeatureServer(vertx, registry, store, offline, pushLog, workers, started);
+    log.info("Serving registry version {} and online store '{}' on {}:{} ({} server instances); pushes {}",
+        registry.current().version(), config.onlineStore(), config.host(), started.actualPort(),
+        config.serverInstances(),
         config.pushLog() ? "logged durably in '" + config.pushLogDir() + "' and appended to Iceberg" : "online-only");
     return running;
   }

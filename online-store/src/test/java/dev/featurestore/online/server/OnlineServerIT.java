@@ -5,6 +5,7 @@ import static dev.featurestore.online.server.ServedStores.features;
 import static dev.featurestore.online.server.ServedStores.i64;
 import static dev.featurestore.online.server.ServedStores.user;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.featurestore.api.ValueType;
@@ -440,6 +441,22 @@ class OnlineServerIT {
     GetOnlineFeaturesResponse response = get(server, features(List.of(user(id)), "user_stats:clicks"));
 
     assertThat(Served.results(response).get(0).getValues(0).getValue()).isEqualTo(i64(77));
+  }
+
+  @org.junit.jupiter.api.Test
+  void deploy_serversOfTwoInstancesOnPortZero_eachListensOnItsOwnPort() {
+    // Both fixture servers run two instances each on port 0 in one Vert.x: each deployment shares one random port
+    // between its instances, and the two deployments must not share theirs.
+    List<Integer> ports = stores.both().map(named -> named.getPayload().port()).toList();
+
+    assertThat(ports).doesNotHaveDuplicates().allMatch(port -> port > 0);
+  }
+
+  @org.junit.jupiter.api.Test
+  void instances_zero_isRefusedNamingTheCount() {
+    assertThatThrownBy(() -> OnlineServer.builder().instances(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Cannot deploy 0 server instances: expected 1 or more");
   }
 
   @org.junit.jupiter.api.Test

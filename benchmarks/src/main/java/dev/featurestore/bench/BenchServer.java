@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
  *
  * <p>Protocol: progress lines go to stderr; stdout carries {@code listening <target> <port>} per server, then
  * {@code ready}. Each {@code snapshot} line read from stdin is answered with
- * {@code snapshot <heap used after GC> <open files> <threads>}; end of input stops everything and exits.
+ * {@code snapshot <heap used after GC> <open files> <threads>}, each {@code cpu} line with {@code cpu <process CPU
+ * nanoseconds>}; end of input stops everything and exits.
  */
 @Command(name = "bench-server", mixinStandardHelpOptions = true,
     description = "The online servers of bench-online, in their own JVM (started by bench-online).")
@@ -140,7 +141,12 @@ public final class BenchServer implements Callable<Integer> {
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     String line;
     while ((line = in.readLine()) != null) {
-      if (line.trim().equals("snapshot")) {
+      if (line.trim().equals("cpu")) {
+        long cpu = ManagementFactory.getOperatingSystemMXBean()
+            instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
+        control.printf("cpu %d%n", cpu);
+        control.flush();
+      } else if (line.trim().equals("snapshot")) {
         // Twice: the first collection may only queue finalizable or reference-processed objects.
         System.gc();
         System.gc();

@@ -226,7 +226,11 @@ public final class OnlineBenchmark implements Callable<Integer> {
         if (before == null) {
           before = probe.snapshot();
         }
-        report.add(shape, name, loop.run(caller, requests.size(), shape.rate(), duration));
+        long cpuBefore = server.cpuNanos();
+        OpenLoop.Result result = loop.run(caller, requests.size(), shape.rate(), duration);
+        long cpuNanos = server.cpuNanos() - cpuBefore;
+        report.add(shape, name, result, name.equals(BASELINE_REDIS) || result.completed() == 0
+            ? Double.NaN : cpuNanos / 1e3 / result.completed());
         settle(loop, name);
       }
       report.shapeEnded(shape);

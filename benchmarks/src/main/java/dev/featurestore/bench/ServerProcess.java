@@ -114,6 +114,22 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /** The CPU time the server JVM used so far, all threads, in nanoseconds. */
+  long cpuNanos() {
+    try {
+      input.write("cpu\n");
+      input.flush();
+      String line = control.readLine();
+      String[] words = line == null ? new String[0] : line.trim().split(" ");
+      if (words.length != 2 || !words[0].equals("cpu")) {
+        throw new IllegalStateException("Cannot read the server JVM's CPU time: it answered " + line);
+      }
+      return Long.parseLong(words[1]);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the server JVM's CPU time", e);
+    }
+  }
+
   @Override
   public void close() {
     try {

@@ -1,10 +1,9 @@
 package dev.featurestore.bench;
 
-import dev.featurestore.proto.v1.EntityResult;
 import dev.featurestore.proto.v1.EntityRow;
+import dev.featurestore.proto.v1.FeatureColumn;
 import dev.featurestore.proto.v1.FeatureList;
 import dev.featurestore.proto.v1.FeatureStatus;
-import dev.featurestore.proto.v1.FeatureValue;
 import dev.featurestore.proto.v1.GetOnlineFeaturesRequest;
 import dev.featurestore.proto.v1.GetOnlineFeaturesResponse;
 import dev.featurestore.proto.v1.OnlineServiceGrpcClient;
@@ -55,7 +54,7 @@ final class GrpcServiceTarget implements Target {
       }
       requests[i] = request.build();
     }
-    int valuesPerEntity = shape.kind() == Shape.Kind.RANKING ? 2 * shape.features() : shape.features();
+    int valuesPerEntity = valuesPerEntity(shape);
     return new Caller() {
       @Override
       public void call(int index, Consumer<Throwable> done) {
@@ -75,22 +74,27 @@ final class GrpcServiceTarget implements Target {
   }
 
   private void check(GetOnlineFeaturesResponse response, int entities, int valuesPerEntity) {
-    if (response.getResultsCount() != entities || response.getFeatureNamesCount() != valuesPerEntity) {
-      throw new IllegalStateException("Cannot use " + name + ": expected " + entities + " results of "
-          + valuesPerEntity + " features, got " + response.getResultsCount() + " of "
-          + response.getFeatureNamesCount());
+    if (response.getEntityCount() != entities || response.getColumnsCount() != valuesPerEntity) {
+      throw new IllegalStateException("Cannot use " + name + ": expected " + entities + " rows of "
+          + valuesPerEntity + " features, got " + response.getEntityCount() + " of " + response.getColumnsCount());
     }
-    for (EntityResult result : response.getResultsList()) {
-      for (FeatureValue value : result.getValuesList()) {
-        if (value.getStatus() != FeatureStatus.PRESENT) {
-          throw new IllegalStateException("Cannot use " + name + ": a value came back " + value.getStatus()
+    for (FeatureColumn column : response.getColumnsList()) {
+      for (FeatureStatus status : column.getStatusesList()) {
+        if (status != FeatureStatus.PRESENT) {
+          throw new IllegalStateException("Cannot use " + name + ": a value came back " + status
               + " instead of PRESENT; was the data loaded?");
         }
       }
     }
   }
 
-  private static FeatureList features(Shape shape) {
+  /** The columns one entity row of {@code shape} is answered with. */
+  static int valuesPerEntity(Shape shape) {
+    return shape.kind() == Shape.Kind.RANKING ? 2 * shape.features() : shape.features();
+  }
+
+  /** The feature references a request of {@code shape} names. */
+  static FeatureList features(Shape shape) {
     List<String> refs = new ArrayList<>();
     switch (shape.kind()) {
       case WIDE -> {

@@ -1,22 +1,19 @@
 package dev.featurestore.bench;
 
-import dev.featurestore.api.definition.Definitions;
-import dev.featurestore.api.definition.FeatureView;
-import dev.featurestore.online.OnlineStores;
-import dev.featurestore.online.server.OnlineServer;
-import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.proto.v1.OnlineServiceGrpcClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
@@ -26,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,11 +32,11 @@ import picocli.CommandLine.Option;
  * The online tier's benchmark: in one run and on the same data, the published request shapes against the service
  * over gRPC on Redis, against raw Lettuce reads of the same Redis (the physical floor), and against the service on
  * an embedded Hazelcast member, each at a fixed rate with an open-loop generator ({@link OpenLoop}). Starts
- * everything it needs on loopback (its own redis-server from the PATH, the Hazelcast member, the servers) and stops
- * it at the end.
+ * everything it needs on loopback (its own redis-server from the PATH; the stores, the data load and the servers in
+ * a JVM of their own, {@link BenchServer}) and stops it at the end. The baseline reads Redis from this JVM.
  *
  * <p>Everything shares this machine: the generator, the servers, Hazelcast and Redis compete for the same cores,
- * which the figures include.
+ * which the figures include; only heap, GC and threads are separate.
  */
 @Command(name = "bench-online", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Open-loop latency benchmark of the online service against raw Redis reads on the same data.",
@@ -49,6 +47,7 @@ public final class OnlineBenchmark implements Callable<Integer> {
   private static final String BASELINE_REDIS = "baseline-redis";
   private static final String SERVICE_HAZELCAST = "service-hazelcast";
   private static final String SERVICE_HOT = "service-hot";
+  private static final String SERVICE_HTTP = "service-http";
   private static final Duration SETTLE = Duration.ofMinutes(2);
 
   @Option(names = "--entities", description = "Entities loaded per view (default: ${DEFAULT-VALUE}).")
@@ -67,9 +66,11 @@ public final class OnlineBenchmark implements Callable<Integer> {
   List<String> shapes = new ArrayList<>();
 
   @Option(names = "--targets", split = ",",
-      description = "Targets, of service-redis, baseline-redis, service-hazelcast, service-hot (Hazelcast hot tier "
-          + "in front of the same Redis) (default: all).")
-  List<String> targets = new ArrayList<>(List.of(SERVICE_REDIS, BASELINE_REDIS, SERVICE_HAZELCAST, SERVICE_HOT));
+      description = "Targets, of service-redis, baseline-redis, service-http (the service-redis server over "
+          + "HTTP/JSON), service-hazelcast, service-hot (Hazelcast hot tier in front of the same Redis) "
+          + "(default: all).")
+  List<String> targets =
+      new ArrayList<>(List.of(SERVICE_REDIS, BASELINE_REDIS, SERVICE_HTTP, SERVICE_HAZELCAST, SERVICE_HOT));
 
   @Option(names = "--rate-scale", description = "Multiplies every shape's rate (default: ${DEFAULT-VALUE}).")
   double rateScale = 1.0;
@@ -90,6 +91,23 @@ public final class OnlineBenchmark implements Callable<Integer> {
   @Option(names = "--redis-server", description = "The redis-server binary (default: ${DEFAULT-VALUE} on the PATH).")
   String redisServer = "redis-server";
 
+  @Option(names = "--instances", description = "Verticle instances of each online server, sharing its port "
+      + "(default: the cores of this machine, ${DEFAULT-VALUE}).")
+  int instances = Runtime.getRuntime().availableProcessors();
+
+  @Option(names = "--server-java-options", description = "JVM options of the servers' JVM "
+      + "(default: ${DEFAULT-VALUE}).")
+  String serverJavaOptions = "-Xms4g -Xmx4g -XX:+AlwaysPreTouch";
+
+  @Option(names = "--soak", converter = DurationConverter.class,
+      description = "Instead of the comparison, send the first shape to the first target for this long (e.g. 5m),"
+          + " printing latency and the servers' heap after GC, open files, threads and connections every minute.")
+  Duration soak = Duration.ZERO;
+
+  @Option(names = "--http-connections", description = "HTTP/1.1 connections of service-http "
+      + "(default: ${DEFAULT-VALUE}).")
+  int httpConnections = 16;
+
   @Option(names = "--drain", converter = DurationConverter.class,
       description = "How long to wait for answers after the last send before counting them as errors (default: 10s).")
   Duration drain = Duration.ofSeconds(10);
@@ -104,15 +122,23 @@ public final class OnlineBenchmark implements Callable<Integer> {
   public Integer call() {
     List<Shape> selected = selectShapes();
     checkTargets();
-    if (entities < 1 || batch < 1 || pool < 1 || stringLength < 0 || !(rateScale > 0)) {
-      throw new CommandLine.ParameterException(new CommandLine(this),
-          "Cannot run: --entities, --batch, --pool and --rate-scale must be positive, --string-length >= 0");
+    if (entities < 1 || batch < 1 || pool < 1 || instances < 1 || stringLength < 0 || !(rateScale > 0)) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "Cannot run: --entities, --batch, --pool,"
+          + " --instances and --rate-scale must be positive, --string-length >= 0");
     }
-    Deque<AutoCloseable> resources = new ArrayDeque<>();
+    Deque<AutoCloseable> resources = new ConcurrentLinkedDeque<>();
+    // Ctrl-C or a kill still stops the redis-server and server JVM this run started.
+    Thread stopper = new Thread(() -> closeAll(resources), "bench-online-stop");
+    Runtime.getRuntime().addShutdownHook(stopper);
     try {
       return run(selected, resources);
     } finally {
       closeAll(resources);
+      try {
+        Runtime.getRuntime().removeShutdownHook(stopper);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook is running or ran: nothing left to stop.
+      }
     }
   }
 
@@ -121,60 +147,51 @@ public final class OnlineBenchmark implements Callable<Integer> {
     out.printf(Locale.ROOT, "bench-online: %d entities per view, %s measured after %s warm-up per run, Java %s,"
             + " %d cores, max heap %d MiB%n", entities, text(duration), text(warmup),
         System.getProperty("java.version"), runtime.availableProcessors(), runtime.maxMemory() >> 20);
-    out.println("The generator, the servers, Hazelcast and Redis all share this machine's cores.");
+    out.println("The generator (this JVM), the servers (their own JVM), Hazelcast and Redis share this machine's"
+        + " cores.");
 
     RedisProcess redis = RedisProcess.start(redisServer);
     resources.push(redis);
     out.printf("started redis-server on 127.0.0.1:%d%n", redis.port());
-    Map<String, OnlineStore> stores = new LinkedHashMap<>();
-    if (targets.contains(SERVICE_REDIS) || targets.contains(BASELINE_REDIS) || targets.contains(SERVICE_HOT)) {
-      OnlineStore store = OnlineStores.open(redis.uri());
-      resources.push(store);
-      stores.put(SERVICE_REDIS, store);
-    }
-    if (targets.contains(SERVICE_HAZELCAST)) {
-      int port = RedisProcess.freePort();
-      OnlineStore store = OnlineStores.open(
-          "hazelcast:embedded?cluster=bench-" + port + "&port=" + port + "&members=127.0.0.1:" + port);
-      resources.push(store);
-      stores.put(SERVICE_HAZELCAST, store);
-      out.printf("started an embedded Hazelcast member on 127.0.0.1:%d%n", port);
-    }
 
-    BenchData data = new BenchData(stringLength, seed, Instant.now().toEpochMilli() * 1000);
-    load(data, selected, List.copyOf(stores.values()));
-    if (targets.contains(SERVICE_HOT)) {
-      // Reads the Redis data loaded above through a hot tier big enough for every key: the warm-up fills it, so the
-      // measured run shows hits. Nothing is loaded through it, as it writes the same Redis keys.
-      int port = RedisProcess.freePort();
-      OnlineStore store = OnlineStores.open(redis.uri() + "?hotEntries=" + (entities * 3) + "&hotCluster=bench-hot-"
-          + port + "&hotPort=" + port + "&hotMembers=127.0.0.1:" + port);
-      resources.push(store);
-      stores.put(SERVICE_HOT, store);
-      out.printf("started a Hazelcast hot tier member on 127.0.0.1:%d in front of the same Redis%n", port);
+    List<String> services = targets.stream()
+        .filter(t -> !t.equals(BASELINE_REDIS) && !t.equals(SERVICE_HTTP)).toList();
+    // service-http reads through the service-redis server; the server JVM also loads Redis for the baseline.
+    List<String> served = new ArrayList<>(services);
+    if (!served.contains(SERVICE_REDIS)) {
+      served.add(0, SERVICE_REDIS);
     }
+    List<String> serverArgs = new ArrayList<>(List.of("--redis", redis.uri(),
+        "--targets", String.join(",", served),
+        "--views", String.join(",", BenchServer.viewsOf(selected)),
+        "--entities", Integer.toString(entities), "--string-length", Integer.toString(stringLength),
+        "--seed", Long.toString(seed), "--event-micros", Long.toString(Instant.now().toEpochMilli() * 1000),
+        "--batch", Integer.toString(batch), "--instances", Integer.toString(instances)));
+    // The servers, the stores they open and the data load run in a JVM of their own: the generator's request
+    // building, answer parsing and garbage must not share the servers' heap, GC and threads.
+    ServerProcess server = ServerProcess.start(serverJavaOptions, serverArgs, out);
+    resources.push(server);
 
-    Vertx serverVertx = Vertx.vertx();
-    resources.push(() -> Futures.await(serverVertx.close().toCompletionStage(), "stop the servers"));
     Vertx clientVertx = Vertx.vertx();
     resources.push(() -> Futures.await(clientVertx.close().toCompletionStage(), "stop the clients"));
     // A ranking answer (500 rows x 60 values) is well over the client's default 256 KiB message limit.
     GrpcClient grpc = GrpcClient.client(clientVertx, new GrpcClientOptions().setMaxMessageSize(64L << 20));
-    Definitions definitions = data.definitions();
     Set<Integer> ports = new HashSet<>(List.of(redis.port()));
     Map<String, Target> byName = new LinkedHashMap<>();
-    for (Map.Entry<String, OnlineStore> store : stores.entrySet()) {
-      if (!targets.contains(store.getKey())) {
-        continue;
-      }
-      OnlineServer server = OnlineServer.builder().host("127.0.0.1").port(0)
-          .definitions(() -> definitions).store(store.getValue()).build();
-      Futures.await(serverVertx.deployVerticle(server).toCompletionStage(), "start the server of " + store.getKey());
-      ports.add(server.actualPort());
-      out.printf("started the online server on %s at 127.0.0.1:%d%n", store.getKey(), server.actualPort());
-      byName.put(store.getKey(), new GrpcServiceTarget(store.getKey(),
-          OnlineServiceGrpcClient.create(grpc, SocketAddress.inetSocketAddress(server.actualPort(), "127.0.0.1")),
+    for (String service : services) {
+      int port = server.port(service);
+      ports.add(port);
+      byName.put(service, new GrpcServiceTarget(service,
+          OnlineServiceGrpcClient.create(grpc, SocketAddress.inetSocketAddress(port, "127.0.0.1")),
           clientVertx.getOrCreateContext()));
+    }
+    if (targets.contains(SERVICE_HTTP)) {
+      // The same server as service-redis (it serves gRPC and HTTP/JSON on one port), over HTTP/1.1 keep-alive.
+      int port = server.port(SERVICE_REDIS);
+      ports.add(port);
+      HttpClient http = clientVertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+          new PoolOptions().setHttp1MaxSize(httpConnections));
+      byName.put(SERVICE_HTTP, new HttpServiceTarget(SERVICE_HTTP, http, port, clientVertx.getOrCreateContext()));
     }
     RedisClient lettuce = RedisClient.create(redis.uri());
     resources.push(lettuce::shutdown);
@@ -182,7 +199,7 @@ public final class OnlineBenchmark implements Callable<Integer> {
     resources.push(connection);
     byName.put(BASELINE_REDIS, new LettuceBaselineTarget(BASELINE_REDIS, connection));
 
-    ResourceProbe probe = new ResourceProbe(ports, () -> redisClients(connection));
+    ResourceProbe probe = new ResourceProbe(ports, server::resources, () -> redisClients(connection));
     ResourceProbe.Snapshot before = null;
     OpenLoop loop = new OpenLoop(drain);
     Report report = new Report(out);
@@ -190,6 +207,10 @@ public final class OnlineBenchmark implements Callable<Integer> {
     RequestPool first = RequestPool.draw(selected.get(0), entities, 1, seed);
     for (String name : targets) {
       byName.get(name).prepare(selected.get(0), first).verify(0);
+    }
+    if (!soak.isZero()) {
+      soak(selected.get(0), byName.get(targets.get(0)), loop, probe);
+      return 0;
     }
     for (Shape shape : selected) {
       RequestPool requests = RequestPool.draw(shape, entities, poolSize(shape), seed);
@@ -205,7 +226,11 @@ public final class OnlineBenchmark implements Callable<Integer> {
         if (before == null) {
           before = probe.snapshot();
         }
-        report.add(shape, name, loop.run(caller, requests.size(), shape.rate(), duration));
+        long cpuBefore = server.cpuNanos();
+        OpenLoop.Result result = loop.run(caller, requests.size(), shape.rate(), duration);
+        long cpuNanos = server.cpuNanos() - cpuBefore;
+        report.add(shape, name, result, name.equals(BASELINE_REDIS) || result.completed() == 0
+            ? Double.NaN : cpuNanos / 1e3 / result.completed());
         settle(loop, name);
       }
       report.shapeEnded(shape);
@@ -220,6 +245,41 @@ public final class OnlineBenchmark implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * Sends one shape to one target for the whole soak duration, in windows of a minute, printing each window's
+   * latency and, after it, the servers' heap after a full GC, their open files and threads, the TCP connections and
+   * the Redis clients: none of them may grow.
+   */
+  private void soak(Shape shape, Target target, OpenLoop loop, ResourceProbe probe) {
+    RequestPool requests = RequestPool.draw(shape, entities, poolSize(shape), seed);
+    Caller caller = target.prepare(shape, requests);
+    caller.verify(0);
+    out.printf(Locale.ROOT, "%nsoak: shape %s (%s) against %s for %s, after %s warm-up; a line per minute%n",
+        shape.name(), shape.describe(), target.name(), text(soak), text(warmup));
+    if (!warmup.isZero()) {
+      loop.run(caller, requests.size(), shape.rate(), warmup);
+      settle(loop, target.name());
+    }
+    out.printf("  %-8s %8s %8s %8s %9s %7s | %s%n", "minute", "p50", "p99", "max", "req/s", "errors",
+        ResourceProbe.Snapshot.header().substring(11));
+    out.printf("  %-8s %8s %8s %8s %9s %7s | %s%n", "start", "", "", "", "", "",
+        probe.snapshot().line("").substring(11));
+    out.flush();
+    Duration left = soak;
+    for (int minute = 1; !left.isZero() && !left.isNegative(); minute++) {
+      Duration window = left.compareTo(Duration.ofMinutes(1)) < 0 ? left : Duration.ofMinutes(1);
+      OpenLoop.Result result = loop.run(caller, requests.size(), shape.rate(), window);
+      settle(loop, target.name());
+      LatencySummary latency = LatencySummary.of(result.latencyNanos());
+      out.printf(Locale.ROOT, "  %-8d %8s %8s %8s %9.1f %7d | %s%n", minute,
+          LatencySummary.millisText(latency.p50Millis()), LatencySummary.millisText(latency.p99Millis()),
+          LatencySummary.millisText(latency.maxMillis()), result.achievedRate(), result.errors(),
+          probe.snapshot().line("").substring(11));
+      out.flush();
+      left = left.minus(window);
+    }
+  }
+
   /** An overloaded target is still answering when a run ends: let it finish before anything else is measured. */
   private void settle(OpenLoop loop, String target) {
     long unanswered = loop.awaitIdle(Duration.ZERO);
@@ -231,25 +291,6 @@ public final class OnlineBenchmark implements Callable<Integer> {
         out.printf("      (%d still unanswered after %d s; the next runs are disturbed by them)%n", unanswered,
             SETTLE.toSeconds());
       }
-    }
-  }
-
-  private void load(BenchData data, List<Shape> selected, List<OnlineStore> stores) {
-    Set<String> views = new java.util.LinkedHashSet<>();
-    for (Shape shape : selected) {
-      switch (shape.kind()) {
-        case WIDE -> views.add(BenchData.WIDE_VIEW);
-        case RANKING -> {
-          views.add(BenchData.USER_VIEW);
-          views.add(BenchData.ITEM_VIEW);
-        }
-      }
-    }
-    out.printf("loading %d entities per view into %d store(s) through OnlineStore.write%n", entities, stores.size());
-    Loader loader = new Loader(out, batch);
-    for (String name : views) {
-      FeatureView view = data.view(name);
-      loader.load(data, view, entities, stores);
     }
   }
 
@@ -270,7 +311,7 @@ public final class OnlineBenchmark implements Callable<Integer> {
   }
 
   private void checkTargets() {
-    List<String> known = List.of(SERVICE_REDIS, BASELINE_REDIS, SERVICE_HAZELCAST, SERVICE_HOT);
+    List<String> known = List.of(SERVICE_REDIS, BASELINE_REDIS, SERVICE_HTTP, SERVICE_HAZELCAST, SERVICE_HOT);
     for (String target : targets) {
       if (!known.contains(target)) {
         throw new CommandLine.ParameterException(new CommandLine(this),
@@ -303,9 +344,10 @@ public final class OnlineBenchmark implements Callable<Integer> {
   }
 
   private void closeAll(Deque<AutoCloseable> resources) {
-    while (!resources.isEmpty()) {
+    AutoCloseable resource;
+    while ((resource = resources.pollFirst()) != null) {
       try {
-        resources.pop().close();
+        resource.close();
       } catch (Exception e) {
         out.println("warning: cannot stop a benchmark resource: " + e.getMessage());
       }

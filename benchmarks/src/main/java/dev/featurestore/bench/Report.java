@@ -15,7 +15,14 @@ final class Report {
   private final Map<String, Map<String, Row>> rows = new LinkedHashMap<>();
 
   /** One measured run. */
-  record Row(Shape shape, String target, LatencySummary latency, LatencySummary sendLag, OpenLoop.Result result) {}
+  /**
+   * One measured run.
+   *
+   * @param serverCpuMicros CPU time the servers' JVM spent per answered request during the run (all its threads),
+   *     NaN for targets that do not go through it: unlike latency, hardly disturbed by other load on the machine
+   */
+  record Row(Shape shape, String target, LatencySummary latency, LatencySummary sendLag, OpenLoop.Result result,
+      double serverCpuMicros) {}
 
   Report(PrintStream out) {
     this.out = out;
@@ -27,9 +34,9 @@ final class Report {
     out.flush();
   }
 
-  void add(Shape shape, String target, OpenLoop.Result result) {
+  void add(Shape shape, String target, OpenLoop.Result result, double serverCpuMicros) {
     Row row = new Row(shape, target, LatencySummary.of(result.latencyNanos()),
-        LatencySummary.of(result.sendLagNanos()), result);
+        LatencySummary.of(result.sendLagNanos()), result, serverCpuMicros);
     rows.computeIfAbsent(shape.name(), name -> new LinkedHashMap<>()).put(target, row);
     out.println(line("", row));
     if (result.firstError() != null) {
@@ -74,16 +81,17 @@ final class Report {
   }
 
   private static String header() {
-    return String.format(Locale.ROOT, "  %-9s %-18s %8s %8s %8s %8s %8s %9s %7s %9s", "shape", "target", "p50",
-        "p90", "p99", "p99.9", "max", "req/s", "errors", "lag p99");
+    return String.format(Locale.ROOT, "  %-9s %-18s %8s %8s %8s %8s %8s %9s %7s %9s %12s", "shape", "target", "p50",
+        "p90", "p99", "p99.9", "max", "req/s", "errors", "lag p99", "srv cpu us/r");
   }
 
   private static String line(String shape, Row row) {
     LatencySummary l = row.latency();
-    return String.format(Locale.ROOT, "  %-9s %-18s %8s %8s %8s %8s %8s %9.1f %7d %9s", shape, row.target(),
+    return String.format(Locale.ROOT, "  %-9s %-18s %8s %8s %8s %8s %8s %9.1f %7d %9s %12s", shape, row.target(),
         LatencySummary.millisText(l.p50Millis()), LatencySummary.millisText(l.p90Millis()),
         LatencySummary.millisText(l.p99Millis()), LatencySummary.millisText(l.p999Millis()),
         LatencySummary.millisText(l.maxMillis()), row.result().achievedRate(), row.result().errors(),
-        LatencySummary.millisText(row.sendLag().p99Millis()));
+        LatencySummary.millisText(row.sendLag().p99Millis()),
+        Double.isNaN(row.serverCpuMicros()) ? "-" : String.format(Locale.ROOT, "%.0f", row.serverCpuMicros()));
   }
 }

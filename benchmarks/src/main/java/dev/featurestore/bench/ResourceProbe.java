@@ -1,28 +1,30 @@
 package dev.featurestore.bench;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
- * What must not grow over a long run: heap used after a full GC, open file descriptors and threads of this process,
+ * What must not grow over a long run: heap used after a full GC, open file descriptors and threads of the servers'
+ * JVM (asked of it, see {@link ServerProcess#resources}),
  * established TCP connections to the benchmark's servers (from {@code /proc/net/tcp*}, so Linux only; -1 elsewhere),
  * and the clients Redis counts.
  */
 final class ResourceProbe {
   private final Set<Integer> serverPorts;
+  private final Supplier<ServerProcess.Resources> server;
   private final LongSupplier redisClients;
 
   /** A snapshot at one moment. */
   record Snapshot(long heapUsedBytes, long openFiles, int threads, long tcpConnections, long redisClients) {
 
     static String header() {
-      return String.format(Locale.ROOT, "  %-8s %14s %11s %8s %16s %14s", "", "heap used MiB", "open files",
+      return String.format(Locale.ROOT, "  %-8s %14s %11s %8s %16s %14s", "", "server heap MiB", "open files",
           "threads", "TCP connections", "Redis clients");
     }
 
@@ -32,19 +34,16 @@ final class ResourceProbe {
     }
   }
 
-  ResourceProbe(Set<Integer> serverPorts, LongSupplier redisClients) {
+  ResourceProbe(Set<Integer> serverPorts, Supplier<ServerProcess.Resources> server, LongSupplier redisClients) {
     this.serverPorts = Set.copyOf(serverPorts);
+    this.server = server;
     this.redisClients = redisClients;
   }
 
   Snapshot snapshot() {
-    // Twice: the first collection may only queue finalizable or reference-processed objects.
-    System.gc();
-    System.gc();
-    long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    long files = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean
-        unix ? unix.getOpenFileDescriptorCount() : -1;
-    return new Snapshot(heap, files, ManagementFactory.getThreadMXBean().getThreadCount(), tcpConnections(), redisClients.getAsLong());
+    ServerProcess.Resources resources = server.get();
+    return new Snapshot(resources.heapUsedBytes(), resources.openFiles(), resources.threads(), tcpConnections(),
+        redisClients.getAsLong());
   }
 
   /** Established connections whose local or remote port is one of the servers' (each counted from both ends). */

@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param pushFlushInterval how often the push log appends what it holds to Iceberg: the most a pushed row waits
  *     before training sets see it (default 10 s)
  * @param tableCare snapshot retention, and the optional compaction/expiry schedule of {@code serve} (default off)
+ * @param serverInstances how many server verticles share the port, each on its own event loop (default: one per
+ *     core)
  */
 public record FeatureStoreConfig(
     Path dataDir,
@@ -31,7 +33,8 @@ public record FeatureStoreConfig(
     int port,
     boolean pushLog,
     Duration pushFlushInterval,
-    TableCareConfig tableCare) {
+    TableCareConfig tableCare,
+    int serverInstances) {
 
   public static final String EMBEDDED = "embedded";
   public static final String HAZELCAST_EMBEDDED = "hazelcast";
@@ -53,6 +56,10 @@ public record FeatureStoreConfig(
           "Cannot use push flush interval " + pushFlushInterval + ": it must be positive");
     }
     tableCare = tableCare == null ? TableCareConfig.off() : tableCare;
+    if (serverInstances < 1) {
+      throw new IllegalArgumentException(
+          "Cannot use " + serverInstances + " server instances: it must be 1 or more");
+    }
   }
 
   public static Builder builder() {
@@ -61,7 +68,8 @@ public record FeatureStoreConfig(
 
   public Builder toBuilder() {
     return new Builder().dataDir(dataDir).registryUrl(registryUrl).onlineStore(onlineStore).warehouse(warehouse)
-        .host(host).port(port).pushLog(pushLog).pushFlushInterval(pushFlushInterval).tableCare(tableCare);
+        .host(host).port(port).pushLog(pushLog).pushFlushInterval(pushFlushInterval).tableCare(tableCare)
+        .serverInstances(serverInstances);
   }
 
   /** The directory of the push write-ahead log: {@code <dataDir>/push-wal}. */
@@ -88,6 +96,7 @@ public record FeatureStoreConfig(
     private boolean pushLog = true;
     private Duration pushFlushInterval = DEFAULT_PUSH_FLUSH_INTERVAL;
     private TableCareConfig tableCare = TableCareConfig.off();
+    private int serverInstances = Runtime.getRuntime().availableProcessors();
 
     public Builder dataDir(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -136,9 +145,15 @@ public record FeatureStoreConfig(
       return this;
     }
 
+    /** Server verticles sharing the port, each on its own event loop; default one per core. */
+    public Builder serverInstances(int serverInstances) {
+      this.serverInstances = serverInstances;
+      return this;
+    }
+
     public FeatureStoreConfig build() {
       return new FeatureStoreConfig(dataDir, registryUrl, onlineStore, warehouse, host, port, pushLog,
-          pushFlushInterval, tableCare);
+          pushFlushInterval, tableCare, serverInstances);
     }
   }
 }

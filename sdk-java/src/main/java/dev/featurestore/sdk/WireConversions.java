@@ -8,8 +8,8 @@ import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.definition.JoinKey;
 import dev.featurestore.api.error.InvalidRequestException;
 import dev.featurestore.api.proto.ProtoDefinitions;
+import dev.featurestore.api.proto.ProtoColumns;
 import dev.featurestore.api.proto.ProtoValues;
-import dev.featurestore.proto.v1.EntityResult;
 import dev.featurestore.proto.v1.EntityRow;
 import dev.featurestore.proto.v1.FeatureList;
 import dev.featurestore.proto.v1.GetOnlineFeaturesRequest;
@@ -48,16 +48,32 @@ final class WireConversions {
     return b.build();
   }
 
+  /** The columnar wire response (see serving.proto) as the SDK's row-wise response. */
   static OnlineResponse fromProto(GetOnlineFeaturesResponse response) {
     List<FeatureRef> refs = response.getFeatureRefsList().stream().map(FeatureRef::parse).toList();
-    List<List<OnlineResponse.FeatureValue>> rows = new ArrayList<>(response.getResultsCount());
-    for (int r = 0; r < response.getResultsCount(); r++) {
-      EntityResult result = response.getResults(r);
-      List<OnlineResponse.FeatureValue> values = new ArrayList<>(result.getValuesCount());
-      for (int c = 0; c < result.getValuesCount(); c++) {
-        dev.featurestore.proto.v1.FeatureValue value = result.getValues(c);
-        values.add(new OnlineResponse.FeatureValue(ProtoValues.fromProto(value.getValue()),
-            status(value.getStatus(), r, c), value.getEventTimestamp()));
+    int entities = response.getEntityCount();
+    int columnCount = response.getColumnsCount();
+    if (columnCount != response.getFeatureNamesCount()) {
+      throw new InvalidRequestException("Cannot read online response: " + response.getFeatureNamesCount()
+          + " names but " + columnCount + " columns");
+    }
+    ProtoColumns.Reader[] columns = new ProtoColumns.Reader[columnCount];
+    for (int c = 0; c < columnCount; c++) {
+      columns[c] = ProtoColumns.reader(response.getColumns(c), entities, response.getFeatureNames(c));
+      int view = columns[c].viewIndex();
+      if (view < 0 || view >= response.getViewsCount()
+          || response.getViews(view).getEventTimestampsCount() != entities) {
+        throw new InvalidRequestException("Cannot read online response: column '" + response.getFeatureNames(c)
+            + "' points to view " + view + " of " + response.getViewsCount() + ", or that view has no timestamp"
+            + " per entity row");
+      }
+    }
+    List<List<OnlineResponse.FeatureValue>> rows = new ArrayList<>(entities);
+    for (int r = 0; r < entities; r++) {
+      List<OnlineResponse.FeatureValue> values = new ArrayList<>(columnCount);
+      for (int c = 0; c < columnCount; c++) {
+        long event = response.getViews(columns[c].viewIndex()).getEventTimestamps(r);
+        values.add(new OnlineResponse.FeatureValue(columns[c].value(r), status(columns[c].status(r), r, c), event));
       }
       rows.add(values);
     }

@@ -19,10 +19,10 @@ import dev.featurestore.api.error.IncompatibleChangeException;
 import dev.featurestore.api.error.InvalidRequestException;
 import dev.featurestore.api.error.NotFoundException;
 import dev.featurestore.api.error.UnavailableException;
+import dev.featurestore.api.proto.ProtoColumns;
 import dev.featurestore.api.proto.ProtoDefinitions;
 import dev.featurestore.proto.v1.ApplyRequest;
 import dev.featurestore.proto.v1.ApplyResponse;
-import dev.featurestore.proto.v1.EntityResult;
 import dev.featurestore.proto.v1.FieldChange;
 import dev.featurestore.proto.v1.GetDefinitionsRequest;
 import dev.featurestore.proto.v1.GetDefinitionsResponse;
@@ -38,6 +38,7 @@ import dev.featurestore.proto.v1.PushResponse;
 import dev.featurestore.proto.v1.RegistryServiceGrpcService;
 import dev.featurestore.proto.v1.StringList;
 import dev.featurestore.proto.v1.Value;
+import dev.featurestore.proto.v1.ViewRows;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -130,27 +131,36 @@ class FeatureStoreClientIT {
     return Value.newBuilder().setInt64Val(v).build();
   }
 
-  private static dev.featurestore.proto.v1.FeatureValue served(Value value, dev.featurestore.proto.v1.FeatureStatus status,
-      long eventTimestamp) {
-    return dev.featurestore.proto.v1.FeatureValue.newBuilder().setValue(value).setStatus(status)
-        .setEventTimestamp(eventTimestamp).build();
+  private static ViewRows view(String name, long... eventTimestamps) {
+    ViewRows.Builder view = ViewRows.newBuilder().setFeatureView(name);
+    for (long event : eventTimestamps) {
+      view.addEventTimestamps(event);
+    }
+    return view.build();
   }
 
   @Test
   void getOnlineFeatures_featureRefsAndJavaKeys_arriveTypedAndAnswerDecodes() {
+    // Three views, so that each row can show a different status and event timestamp per feature.
+    ProtoColumns.Writer txnCount = ProtoColumns.writer(ValueType.INT32, 0, 2);
+    txnCount.value(7);
+    txnCount.noValue(dev.featurestore.proto.v1.FeatureStatus.NOT_FOUND);
+    ProtoColumns.Writer tags = ProtoColumns.writer(ValueType.STRING_LIST, 1, 2);
+    tags.value(List.of("a", "b"));
+    tags.noValue(dev.featurestore.proto.v1.FeatureStatus.OUTSIDE_MAX_AGE);
+    ProtoColumns.Writer blob = ProtoColumns.writer(ValueType.BYTES, 2, 2);
+    blob.noValue(dev.featurestore.proto.v1.FeatureStatus.NULL_VALUE);
+    blob.value(ByteBuffer.wrap("xy".getBytes(StandardCharsets.UTF_8)));
     online.onRead = request -> Future.succeededFuture(GetOnlineFeaturesResponse.newBuilder()
         .addAllFeatureNames(List.of("txn_count", "tags", "blob"))
-        .addAllFeatureRefs(List.of("user_stats:txn_count", "user_stats:tags", "user_stats:blob"))
-        .addResults(EntityResult.newBuilder()
-            .addValues(served(Value.newBuilder().setInt32Val(7).build(), dev.featurestore.proto.v1.FeatureStatus.PRESENT, 1_000))
-            .addValues(served(Value.newBuilder().setStringListVal(StringList.newBuilder().addValues("a").addValues("b"))
-                .build(), dev.featurestore.proto.v1.FeatureStatus.OUTSIDE_MAX_AGE, 2_000))
-            .addValues(served(Value.getDefaultInstance(), dev.featurestore.proto.v1.FeatureStatus.NULL_VALUE, 3_000)))
-        .addResults(EntityResult.newBuilder()
-            .addValues(served(Value.getDefaultInstance(), dev.featurestore.proto.v1.FeatureStatus.NOT_FOUND, 0))
-            .addValues(served(Value.getDefaultInstance(), dev.featurestore.proto.v1.FeatureStatus.NOT_FOUND, 0))
-            .addValues(served(Value.newBuilder().setBytesVal(ByteString.copyFromUtf8("xy")).build(),
-                dev.featurestore.proto.v1.FeatureStatus.PRESENT, 4_000)))
+        .addAllFeatureRefs(List.of("user_stats:txn_count", "user_tags:tags", "user_blobs:blob"))
+        .setEntityCount(2)
+        .addColumns(txnCount.build())
+        .addColumns(tags.build())
+        .addColumns(blob.build())
+        .addViews(view("user_stats", 1_000, 0))
+        .addViews(view("user_tags", 2_000, 6_000))
+        .addViews(view("user_blobs", 3_000, 4_000))
         .build());
     Map<String, Object> second = new LinkedHashMap<>();
     second.put("user_id", 8L);
@@ -174,13 +184,16 @@ class FeatureStoreClientIT {
         Map.entry("device", Value.newBuilder().setBytesVal(ByteString.copyFrom(new byte[] {1, 2})).build()));
     assertThat(response.featureNames()).containsExactly("txn_count", "tags", "blob");
     assertThat(response.featureRefs()).containsExactly(FeatureRef.of("user_stats", "txn_count"),
-        FeatureRef.of("user_stats", "tags"), FeatureRef.of("user_stats", "blob"));
+        FeatureRef.of("user_tags", "tags"), FeatureRef.of("user_blobs", "blob"));
     assertThat(response.size()).isEqualTo(2);
     assertThat(response.feature(0, "txn_count")).isEqualTo(new OnlineResponse.FeatureValue(7, FeatureStatus.PRESENT, 1_000));
     assertThat(response.feature(0, "tags"))
-        .isEqualTo(new OnlineResponse.FeatureValue(List.of("a", "b"), FeatureStatus.OUTSIDE_MAX_AGE, 2_000));
+        .isEqualTo(new OnlineResponse.FeatureValue(List.of("a", "b"), FeatureStatus.PRESENT, 2_000));
     assertThat(response.feature(0, "blob")).isEqualTo(new OnlineResponse.FeatureValue(null, FeatureStatus.NULL_VALUE, 3_000));
-    assertThat(response.feature(1, "txn_count").status()).isEqualTo(FeatureStatus.NOT_FOUND);
+    assertThat(response.feature(1, "txn_count")).isEqualTo(new OnlineResponse.FeatureValue(null, FeatureStatus.NOT_FOUND, 0));
+    assertThat(response.feature(1, "tags"))
+        .isEqualTo(new OnlineResponse.FeatureValue(null, FeatureStatus.OUTSIDE_MAX_AGE, 6_000));
+    assertThat(response.feature(1, "blob").eventTimestamp()).isEqualTo(4_000);
     assertThat(response.value(1, "blob")).isEqualTo(ByteBuffer.wrap("xy".getBytes(StandardCharsets.UTF_8)));
     assertThat(response.values(1)).containsEntry("txn_count", null).containsKey("blob");
     assertThatThrownBy(() -> response.value(0, "nope"))
@@ -190,10 +203,11 @@ class FeatureStoreClientIT {
 
   @Test
   void getOnlineFeatures_featureServiceWithFullNames_sendsServiceNameAsync() throws Exception {
+    ProtoColumns.Writer txnCount = ProtoColumns.writer(ValueType.INT64, 0, 1);
+    txnCount.value(5L);
     online.onRead = request -> Future.succeededFuture(GetOnlineFeaturesResponse.newBuilder()
         .addFeatureNames("user_stats__txn_count").addFeatureRefs("user_stats:txn_count")
-        .addResults(EntityResult.newBuilder().addValues(
-            served(int64(5), dev.featurestore.proto.v1.FeatureStatus.PRESENT, 9)))
+        .setEntityCount(1).addColumns(txnCount.build()).addViews(view("user_stats", 9))
         .build());
     OnlineRequest request = OnlineRequest.ofService("fraud_model").withNaming(FeatureNaming.FULL)
         .withEntityRows(List.of(Map.of("user_id", Long.MAX_VALUE)));

@@ -69,6 +69,11 @@ public final class ConfigOptions {
           + "(env FSTORE_SNAPSHOT_RETAIN_LAST, default: ${DEFAULT-VALUE}).")
   int snapshotRetainLast;
 
+  @Option(names = "--server-instances", paramLabel = "N", defaultValue = "${env:FSTORE_SERVER_INSTANCES:-0}",
+      description = "serve: server verticles sharing the port, each on its own event loop; 0 means one per core "
+          + "(env FSTORE_SERVER_INSTANCES, default: ${DEFAULT-VALUE}).")
+  int serverInstances;
+
   public FeatureStoreConfig toConfig() {
     return FeatureStoreConfig.builder()
         .dataDir(dataDir)
@@ -80,6 +85,7 @@ public final class ConfigOptions {
         .pushLog(pushLog == Switch.on)
         .pushFlushInterval(pushFlushInterval)
         .tableCare(new TableCareConfig(tableCareInterval, new RetentionPolicy(snapshotMaxAge, snapshotRetainLast)))
+        .serverInstances(serverInstances == 0 ? Runtime.getRuntime().availableProcessors() : serverInstances)
         .build();
   }
 }

@@ -98,27 +98,29 @@ public final class FeatureServer implements AutoCloseable {
     }
     Vertx vertx = Vertx.vertx();
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("registry-worker", REGISTRY_WORKERS);
-    OnlineServer server = OnlineServer.builder()
+    OnlineServer.Builder server = OnlineServer.builder()
         .host(config.host())
         .port(config.port())
+        .instances(config.serverInstances())
         .definitions(() -> registry.current().definitions())
         .store(store)
         .pushLog(pushLog)
         .clock(clock)
-        .service(new RegistryGrpcService(registry, workers))
-        .build();
-    FeatureServer running = new FeatureServer(vertx, registry, store, offline, pushLog, workers, server);
+        .service(new RegistryGrpcService(registry, workers));
+    OnlineServer started;
     try {
-      await(vertx.deployVerticle(server), "start the server on " + config.host() + ":" + config.port());
+      started = await(server.deploy(vertx), "start the server on " + config.host() + ":" + config.port());
     } catch (RuntimeException e) {
-      running.close();
+      new FeatureServer(vertx, registry, store, offline, pushLog, workers, null).close();
       throw e;
     }
+    FeatureServer running = new FeatureServer(vertx, registry, store, offline, pushLog, workers, started);
     if (config.tableCare().scheduled()) {
       running.tableCare = TableCareSchedule.start(config.tableCare(), offline, registry);
     }
-    log.info("Serving registry version {} and online store '{}' on {}:{}; pushes {}", registry.current().version(),
-        config.onlineStore(), config.host(), server.actualPort(),
+    log.info("Serving registry version {} and online store '{}' on {}:{} ({} server instances); pushes {}",
+        registry.current().version(), config.onlineStore(), config.host(), started.actualPort(),
+        config.serverInstances(),
         config.pushLog() ? "logged durably in '" + config.pushLogDir() + "' and appended to Iceberg" : "online-only");
     return running;
   }

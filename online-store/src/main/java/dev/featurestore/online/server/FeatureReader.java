@@ -9,14 +9,13 @@ import dev.featurestore.api.definition.FeatureSelection;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.definition.JoinKey;
 import dev.featurestore.api.error.InvalidRequestException;
-import dev.featurestore.api.proto.ProtoValues;
+import dev.featurestore.api.proto.ProtoColumns;
 import dev.featurestore.online.spi.OnlineStore;
-import dev.featurestore.proto.v1.EntityResult;
 import dev.featurestore.proto.v1.EntityRow;
 import dev.featurestore.proto.v1.FeatureStatus;
-import dev.featurestore.proto.v1.FeatureValue;
 import dev.featurestore.proto.v1.GetOnlineFeaturesRequest;
 import dev.featurestore.proto.v1.GetOnlineFeaturesResponse;
+import dev.featurestore.proto.v1.ViewRows;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.time.Clock;
@@ -110,36 +109,45 @@ final class FeatureReader {
     return new ViewRead(view, List.copyOf(unique.keySet()), entityToKey);
   }
 
+  /**
+   * The columnar response (see serving.proto): per view the event timestamp of each entity row's stored row, per
+   * output column the statuses and values of every row in packed arrays, without a message per value.
+   */
   private static GetOnlineFeaturesResponse respond(
       FeatureSelection selection, Map<String, List<FeatureRow>> rowsByView, int entityCount, long now) {
-    GetOnlineFeaturesResponse.Builder response = GetOnlineFeaturesResponse.newBuilder();
-    List<FeatureSelection.Column> columns = selection.columns();
-    for (FeatureSelection.Column column : columns) {
+    GetOnlineFeaturesResponse.Builder response = GetOnlineFeaturesResponse.newBuilder().setEntityCount(entityCount);
+    Map<String, Integer> viewIndex = new HashMap<>();
+    for (FeatureView view : selection.views()) {
+      viewIndex.put(view.name(), viewIndex.size());
+      ViewRows.Builder timestamps = ViewRows.newBuilder().setFeatureView(view.name());
+      for (FeatureRow row : rowsByView.get(view.name())) {
+        timestamps.addEventTimestamps(row == null ? 0 : row.eventTimestampMicros());
+      }
+      response.addViews(timestamps);
+    }
+    for (FeatureSelection.Column column : selection.columns()) {
+      FeatureView view = column.view();
       response.addFeatureNames(column.outputName());
       response.addFeatureRefs(column.ref().toString());
-    }
-    FeatureValue notFound = FeatureValue.newBuilder().setStatus(FeatureStatus.NOT_FOUND).build();
-    for (int i = 0; i < entityCount; i++) {
-      EntityResult.Builder result = EntityResult.newBuilder();
-      for (FeatureSelection.Column column : columns) {
-        FeatureView view = column.view();
-        FeatureRow row = rowsByView.get(view.name()).get(i);
+      String name = column.feature().name();
+      long oldestFresh = view.hasTtl() ? now - view.ttlMicros() : Long.MIN_VALUE;
+      ProtoColumns.Writer values =
+          ProtoColumns.writer(column.feature().type(), viewIndex.get(view.name()), entityCount);
+      for (FeatureRow row : rowsByView.get(view.name())) {
         if (row == null) {
-          result.addValues(notFound);
-          continue;
-        }
-        FeatureValue.Builder value = FeatureValue.newBuilder().setEventTimestamp(row.eventTimestampMicros());
-        Object feature = row.value(column.feature().name());
-        if (view.hasTtl() && row.eventTimestampMicros() < now - view.ttlMicros()) {
-          value.setStatus(FeatureStatus.OUTSIDE_MAX_AGE);
-        } else if (feature == null) {
-          value.setStatus(FeatureStatus.NULL_VALUE);
+          values.noValue(FeatureStatus.NOT_FOUND);
+        } else if (row.eventTimestampMicros() < oldestFresh) {
+          values.noValue(FeatureStatus.OUTSIDE_MAX_AGE);
         } else {
-          value.setStatus(FeatureStatus.PRESENT).setValue(ProtoValues.toProto(feature, column.feature().type()));
+          Object feature = row.value(name);
+          if (feature == null) {
+            values.noValue(FeatureStatus.NULL_VALUE);
+          } else {
+            values.value(feature);
+          }
         }
-        result.addValues(value);
       }
-      response.addResults(result);
+      response.addColumns(values.build());
     }
     return response.build();
   }

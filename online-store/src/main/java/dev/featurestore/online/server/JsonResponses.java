@@ -2,8 +2,7 @@ package dev.featurestore.online.server;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.featurestore.proto.v1.EntityResult;
-import dev.featurestore.proto.v1.FeatureValue;
+import dev.featurestore.api.proto.ProtoColumns;
 import dev.featurestore.proto.v1.GetOnlineFeaturesResponse;
 import dev.featurestore.proto.v1.PushResponse;
 import io.vertx.core.buffer.Buffer;
@@ -21,12 +20,19 @@ final class JsonResponses {
 
   /**
    * {@code {"feature_names": [...], "feature_refs": [...], "results": [{"values": [...], "statuses": [...],
-   * "event_timestamps": [...]}]}}, values as natural JSON ({@link JsonValues#write}), event timestamps in UTC
-   * microseconds or null where the status is NOT_FOUND.
+   * "event_timestamps": [...]}]}}: the columnar proto response turned row-wise, one result per entity row, values
+   * as natural JSON ({@link JsonValues#write(Object, JsonGenerator)}), event timestamps in UTC microseconds or null
+   * where the status is NOT_FOUND.
    */
   static Buffer onlineFeatures(GetOnlineFeaturesResponse response) {
+    int rows = response.getEntityCount();
+    int columnCount = response.getColumnsCount();
+    ProtoColumns.Reader[] columns = new ProtoColumns.Reader[columnCount];
+    for (int c = 0; c < columnCount; c++) {
+      columns[c] = ProtoColumns.reader(response.getColumns(c), rows, response.getFeatureNames(c));
+    }
     // Streamed straight into the response buffer: a ranking response holds tens of thousands of values.
-    Buffer buffer = Buffer.buffer(256 + response.getResultsCount() * response.getFeatureNamesCount() * 24);
+    Buffer buffer = Buffer.buffer(256 + rows * columnCount * 24);
     try (JsonGenerator out = JSON.createGenerator(new BufferOutput(buffer))) {
       out.writeStartObject();
       out.writeArrayFieldStart("feature_names");
@@ -40,25 +46,26 @@ final class JsonResponses {
       }
       out.writeEndArray();
       out.writeArrayFieldStart("results");
-      for (EntityResult result : response.getResultsList()) {
+      for (int row = 0; row < rows; row++) {
         out.writeStartObject();
         out.writeArrayFieldStart("values");
-        for (FeatureValue value : result.getValuesList()) {
-          JsonValues.write(value.getValue(), out);
+        for (ProtoColumns.Reader column : columns) {
+          JsonValues.write(column.value(row), out);
         }
         out.writeEndArray();
         out.writeArrayFieldStart("statuses");
-        for (FeatureValue value : result.getValuesList()) {
-          out.writeString(value.getStatus().name());
+        for (ProtoColumns.Reader column : columns) {
+          out.writeString(column.status(row).name());
         }
         out.writeEndArray();
         out.writeArrayFieldStart("event_timestamps");
-        for (FeatureValue value : result.getValuesList()) {
+        for (ProtoColumns.Reader column : columns) {
           // 0 is the wire's "no row" (NOT_FOUND); JSON can say that directly.
-          if (value.getEventTimestamp() == 0) {
+          long event = response.getViews(column.viewIndex()).getEventTimestamps(row);
+          if (event == 0) {
             out.writeNull();
           } else {
-            out.writeNumber(value.getEventTimestamp());
+            out.writeNumber(event);
           }
         }
         out.writeEndArray();

@@ -1,7 +1,6 @@
 package dev.featurestore.online.server;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.google.protobuf.ByteString;
 import dev.featurestore.api.ValueType;
 import dev.featurestore.api.error.InvalidRequestException;
 import dev.featurestore.api.proto.ProtoValues;
@@ -96,60 +95,38 @@ final class JsonValues {
 
   /** Writes the natural JSON of a wire value: null for the empty value. */
   static void write(Value value, JsonGenerator out) throws IOException {
-    switch (value.getKindCase()) {
-      case BOOL_VAL -> out.writeBoolean(value.getBoolVal());
-      case INT32_VAL -> out.writeNumber(value.getInt32Val());
-      case INT64_VAL -> out.writeNumber(value.getInt64Val());
-      case FLOAT_VAL -> out.writeNumber(value.getFloatVal());
-      case DOUBLE_VAL -> out.writeNumber(value.getDoubleVal());
-      case STRING_VAL -> out.writeString(value.getStringVal());
-      case BYTES_VAL -> out.writeString(base64(value.getBytesVal()));
-      case TIMESTAMP_VAL -> out.writeNumber(value.getTimestampVal());
-      case BOOL_LIST_VAL -> {
-        out.writeStartArray();
-        for (boolean item : value.getBoolListVal().getValuesList()) {
-          out.writeBoolean(item);
-        }
-        out.writeEndArray();
+    write(ProtoValues.fromProto(value), out);
+  }
+
+  /**
+   * Writes the natural JSON of a value in its Java representation ({@link ValueType}): numbers, strings, booleans,
+   * BYTES as base64, TIMESTAMP as microseconds, lists as arrays, null as null.
+   */
+  static void write(Object value, JsonGenerator out) throws IOException {
+    if (value == null) {
+      out.writeNull();
+    } else if (value instanceof Boolean b) {
+      out.writeBoolean(b);
+    } else if (value instanceof Integer i) {
+      out.writeNumber(i);
+    } else if (value instanceof Long l) {
+      out.writeNumber(l);
+    } else if (value instanceof Float f) {
+      out.writeNumber(f);
+    } else if (value instanceof Double d) {
+      out.writeNumber(d);
+    } else if (value instanceof String text) {
+      out.writeString(text);
+    } else if (value instanceof ByteBuffer bytes) {
+      out.writeString(base64(bytes));
+    } else if (value instanceof List<?> items) {
+      out.writeStartArray();
+      for (Object item : items) {
+        write(item, out);
       }
-      case INT32_LIST_VAL -> {
-        out.writeStartArray();
-        for (int item : value.getInt32ListVal().getValuesList()) {
-          out.writeNumber(item);
-        }
-        out.writeEndArray();
-      }
-      case INT64_LIST_VAL -> longs(value.getInt64ListVal().getValuesList(), out);
-      case TIMESTAMP_LIST_VAL -> longs(value.getTimestampListVal().getValuesList(), out);
-      case FLOAT_LIST_VAL -> {
-        out.writeStartArray();
-        for (float item : value.getFloatListVal().getValuesList()) {
-          out.writeNumber(item);
-        }
-        out.writeEndArray();
-      }
-      case DOUBLE_LIST_VAL -> {
-        out.writeStartArray();
-        for (double item : value.getDoubleListVal().getValuesList()) {
-          out.writeNumber(item);
-        }
-        out.writeEndArray();
-      }
-      case STRING_LIST_VAL -> {
-        out.writeStartArray();
-        for (String item : value.getStringListVal().getValuesList()) {
-          out.writeString(item);
-        }
-        out.writeEndArray();
-      }
-      case BYTES_LIST_VAL -> {
-        out.writeStartArray();
-        for (ByteString item : value.getBytesListVal().getValuesList()) {
-          out.writeString(base64(item));
-        }
-        out.writeEndArray();
-      }
-      case KIND_NOT_SET -> out.writeNull();
+      out.writeEndArray();
+    } else {
+      throw new IllegalArgumentException("Cannot write " + value.getClass().getName() + " as JSON: no value type");
     }
   }
 
@@ -175,16 +152,11 @@ final class JsonValues {
     return json;
   }
 
-  private static void longs(List<Long> items, JsonGenerator out) throws IOException {
-    out.writeStartArray();
-    for (long item : items) {
-      out.writeNumber(item);
-    }
-    out.writeEndArray();
-  }
-
-  private static String base64(ByteString bytes) {
-    return Base64.getEncoder().encodeToString(bytes.toByteArray());
+  private static String base64(ByteBuffer bytes) {
+    ByteBuffer copy = bytes.duplicate();
+    byte[] raw = new byte[copy.remaining()];
+    copy.get(raw);
+    return Base64.getEncoder().encodeToString(raw);
   }
 
   /** The elements in the Java form of {@code element}, or null when one does not fit (then the natural form). */

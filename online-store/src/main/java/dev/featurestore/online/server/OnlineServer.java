@@ -3,8 +3,10 @@ package dev.featurestore.online.server;
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.online.spi.PushLog;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -16,6 +18,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -57,21 +61,27 @@ import java.util.function.Supplier;
  *
  * <p>Nothing blocks the event loop. The server owns neither the store nor the push log: {@link #stop()} closes the
  * HTTP server only.
- * One instance deploys once; to run several instances, deploy {@code builder::build} with
- * {@code DeploymentOptions.setInstances(n)}.
+ * One verticle serves on one event loop. {@link Builder#deploy} deploys {@link Builder#instances} of them (default:
+ * one per core), sharing the port (Vert.x hands each new connection to the next instance), so requests are served
+ * on several event loops; each instance has its own reader and writer, the store and the extra services are shared
+ * and must be thread-safe.
  *
  * <pre>{@code
- * OnlineServer server = OnlineServer.builder()
- *     .definitions(registry::definitions).store(store).port(6566).build();
- * vertx.deployVerticle(server).onSuccess(id -> log.info("serving on {}", server.actualPort()));
+ * OnlineServer.builder().definitions(registry::definitions).store(store).port(6566).deploy(vertx)
+ *     .onSuccess(server -> log.info("serving on {}", server.actualPort()));
  * }</pre>
  */
 public final class OnlineServer extends VerticleBase {
+  /** Port 0 with several instances listens on one shared random port: Vert.x shares one per negative number. */
+  private static final AtomicInteger SHARED_RANDOM_PORTS = new AtomicInteger();
+
   private final Builder config;
+  private final int listenPort;
   private volatile HttpServer server;
 
-  private OnlineServer(Builder config) {
+  private OnlineServer(Builder config, int listenPort) {
     this.config = config;
+    this.listenPort = listenPort;
   }
 
   public static Builder builder() {
@@ -87,7 +97,7 @@ public final class OnlineServer extends VerticleBase {
     grpc.addService(online);
     config.services.forEach(grpc::addService);
     Router http = OnlineHttpApi.router(vertx, online, config.definitions);
-    HttpServerOptions options = new HttpServerOptions().setHost(config.host).setPort(config.port);
+    HttpServerOptions options = new HttpServerOptions().setHost(config.host).setPort(listenPort);
     return vertx.createHttpServer(options)
         .requestHandler(request -> {
           if (isGrpc(request)) {
@@ -136,6 +146,7 @@ public final class OnlineServer extends VerticleBase {
     private OnlineStore store;
     private PushLog pushLog = PushLog.onlineOnly();
     private Clock clock = Clock.systemUTC();
+    private int instances = Runtime.getRuntime().availableProcessors();
     private final List<Service> services = new ArrayList<>();
 
     private Builder() {}
@@ -143,6 +154,7 @@ public final class OnlineServer extends VerticleBase {
     private Builder(Builder other) {
       host = other.host;
       port = other.port;
+      instances = other.instances;
       definitions = other.definitions;
       store = other.store;
       pushLog = other.pushLog;
@@ -198,13 +210,52 @@ public final class OnlineServer extends VerticleBase {
       return this;
     }
 
-    /** @throws IllegalStateException when definitions or store is missing */
+    /**
+     * How many verticles {@link #deploy} starts on the port, each on its own event loop; default the number of
+     * cores.
+     */
+    public Builder instances(int instances) {
+      if (instances < 1) {
+        throw new IllegalArgumentException("Cannot deploy " + instances + " server instances: expected 1 or more");
+      }
+      this.instances = instances;
+      return this;
+    }
+
+    /**
+     * One server verticle, to deploy once (see {@link #deploy} for several).
+     *
+     * @throws IllegalStateException when definitions or store is missing
+     */
     public OnlineServer build() {
+      check();
+      return new OnlineServer(new Builder(this), port);
+    }
+
+    /**
+     * Deploys {@link #instances} server verticles sharing the port (with port 0, one random port shared by them);
+     * completes with one of them, for {@link OnlineServer#actualPort()}, once all listen. Undeploying, or closing
+     * {@code vertx}, stops them.
+     *
+     * @throws IllegalStateException when definitions or store is missing
+     */
+    public Future<OnlineServer> deploy(Vertx vertx) {
+      check();
+      Builder config = new Builder(this);
+      int listenPort = port == 0 && instances > 1 ? SHARED_RANDOM_PORTS.decrementAndGet() : port;
+      List<OnlineServer> started = new CopyOnWriteArrayList<>();
+      return vertx.deployVerticle(() -> {
+        OnlineServer server = new OnlineServer(config, listenPort);
+        started.add(server);
+        return server;
+      }, new DeploymentOptions().setInstances(config.instances)).map(id -> started.get(0));
+    }
+
+    private void check() {
       if (definitions == null || store == null) {
         throw new IllegalStateException(
             "Cannot build the online server: " + (definitions == null ? "definitions" : "store") + " is not set");
       }
-      return new OnlineServer(new Builder(this));
     }
   }
 }

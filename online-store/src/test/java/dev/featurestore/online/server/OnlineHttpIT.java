@@ -20,7 +20,6 @@ import dev.featurestore.online.server.ServedStores.Server;
 import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.proto.v1.EntityRow;
 import dev.featurestore.proto.v1.FeatureStatus;
-import dev.featurestore.proto.v1.FeatureValue;
 import dev.featurestore.proto.v1.GetOnlineFeaturesRequest;
 import dev.featurestore.proto.v1.GetOnlineFeaturesResponse;
 import dev.featurestore.proto.v1.OnlineServiceGrpcClient;
@@ -237,7 +236,7 @@ class OnlineHttpIT {
     assertThat(result(reply, 0).getJsonArray("values").encode()).isEqualTo(
         "[40,2.0,\"AP8=\",true,0.5," + lastLogin + ",[1,2],[0.5,1.0],[1000,2000],[\"AQ==\"]]");
     assertThat(result(reply, 0).getJsonArray("event_timestamps").getLong(0)).isEqualTo(event);
-    assertThat(grpc.getResults(0).getValuesList()).extracting(FeatureValue::getValue).containsExactly(
+    assertThat(Served.results(grpc).get(0).getValuesList()).extracting(Served::getValue).containsExactly(
         Value.newBuilder().setInt32Val(40).build(), Value.newBuilder().setFloatVal(0.5f).build(),
         Value.newBuilder().setTimestampVal(lastLogin).build(),
         Value.newBuilder().setBytesVal(ByteString.copyFrom(new byte[] {0, -1})).build());
@@ -306,8 +305,8 @@ class OnlineHttpIT {
 
     assertThat(overHttp.body().getJsonArray("results").stream()
         .map(r -> ((JsonObject) r).getJsonArray("values").getLong(0))).containsExactly(31L, 32L);
-    assertThat(overGrpc.getResultsList()).extracting(r -> r.getValues(0).getValue()).containsExactly(i64(31), i64(32));
-    assertThat(overGrpc.getResults(1).getValues(0).getStatus()).isEqualTo(FeatureStatus.PRESENT);
+    assertThat(Served.results(overGrpc)).extracting(r -> r.getValues(0).getValue()).containsExactly(i64(31), i64(32));
+    assertThat(Served.results(overGrpc).get(1).getValues(0).getStatus()).isEqualTo(FeatureStatus.PRESENT);
   }
 
   @ParameterizedTest
@@ -580,7 +579,7 @@ class OnlineHttpIT {
 
     assertThat(pushed.status()).isEqualTo(200);
     assertThat(result(reply, 0).getJsonArray("values").encode()).isEqualTo("[77]");
-    assertThat(grpc.getResults(0).getValues(0).getValue()).isEqualTo(i64(77));
+    assertThat(Served.results(grpc).get(0).getValues(0).getValue()).isEqualTo(i64(77));
   }
 
   @Test

@@ -5,6 +5,7 @@ import static dev.featurestore.online.server.ServedStores.features;
 import static dev.featurestore.online.server.ServedStores.i64;
 import static dev.featurestore.online.server.ServedStores.user;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.featurestore.api.ValueType;
@@ -20,7 +21,6 @@ import dev.featurestore.online.server.ServedStores.Server;
 import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.proto.v1.EntityRow;
 import dev.featurestore.proto.v1.FeatureStatus;
-import dev.featurestore.proto.v1.FeatureValue;
 import dev.featurestore.proto.v1.GetOnlineFeaturesRequest;
 import dev.featurestore.proto.v1.GetOnlineFeaturesResponse;
 import dev.featurestore.proto.v1.OnlineServiceGrpcClient;
@@ -164,10 +164,10 @@ class OnlineServerIT {
     assertThat(response.getFeatureNamesList()).containsExactly("clicks", "score", "tags", "nickname");
     assertThat(response.getFeatureRefsList())
         .containsExactly("user_stats:clicks", "user_stats:score", "user_stats:tags", "user_stats:nickname");
-    List<FeatureValue> values = response.getResults(0).getValuesList();
-    assertThat(values).extracting(FeatureValue::getStatus).containsExactly(
+    List<Served> values = Served.results(response).get(0).getValuesList();
+    assertThat(values).extracting(Served::getStatus).containsExactly(
         FeatureStatus.PRESENT, FeatureStatus.PRESENT, FeatureStatus.PRESENT, FeatureStatus.NULL_VALUE);
-    assertThat(values).extracting(FeatureValue::getEventTimestamp).containsOnly(event);
+    assertThat(values).extracting(Served::getEventTimestamp).containsOnly(event);
     assertThat(values.get(0).getValue()).isEqualTo(i64(12));
     assertThat(values.get(1).getValue()).isEqualTo(dbl(0.75));
     assertThat(values.get(2).getValue().getStringListVal().getValuesList()).containsExactly("a", "b");
@@ -184,11 +184,11 @@ class OnlineServerIT {
     GetOnlineFeaturesResponse response =
         get(server, features(List.of(user(missing), user(present), user(missing)), "user_stats:clicks"));
 
-    assertThat(response.getResultsList()).extracting(r -> r.getValues(0).getStatus())
+    assertThat(Served.results(response)).extracting(r -> r.getValues(0).getStatus())
         .containsExactly(FeatureStatus.NOT_FOUND, FeatureStatus.PRESENT, FeatureStatus.NOT_FOUND);
-    assertThat(response.getResults(0).getValues(0).getEventTimestamp()).isZero();
-    assertThat(response.getResults(0).getValues(0).hasValue()).isFalse();
-    assertThat(response.getResults(1).getValues(0).getValue()).isEqualTo(i64(3));
+    assertThat(Served.results(response).get(0).getValues(0).getEventTimestamp()).isZero();
+    assertThat(Served.results(response).get(0).getValues(0).hasValue()).isFalse();
+    assertThat(Served.results(response).get(1).getValues(0).getValue()).isEqualTo(i64(3));
   }
 
   @ParameterizedTest
@@ -206,13 +206,13 @@ class OnlineServerIT {
     GetOnlineFeaturesResponse response =
         get(server, features(List.of(user(old), user(edge)), "user_stats:clicks", "user_profile:age"));
 
-    FeatureValue stale = response.getResults(0).getValues(0);
+    Served stale = Served.results(response).get(0).getValues(0);
     assertThat(stale.getStatus()).isEqualTo(FeatureStatus.OUTSIDE_MAX_AGE);
     assertThat(stale.getEventTimestamp()).isEqualTo(oldEvent);
     assertThat(stale.hasValue()).isFalse();
-    assertThat(response.getResults(0).getValues(1).getStatus())
+    assertThat(Served.results(response).get(0).getValues(1).getStatus())
         .as("a view without TTL never ages out").isEqualTo(FeatureStatus.PRESENT);
-    assertThat(response.getResults(1).getValues(0).getStatus())
+    assertThat(Served.results(response).get(1).getValues(0).getStatus())
         .as("exactly now - ttl is still fresh").isEqualTo(FeatureStatus.PRESENT);
   }
 
@@ -230,10 +230,10 @@ class OnlineServerIT {
     GetOnlineFeaturesResponse response =
         get(server, features(List.of(user(withinGrace), user(beyondGrace)), "user_stats:clicks"));
 
-    FeatureValue stale = response.getResults(0).getValues(0);
+    Served stale = Served.results(response).get(0).getValues(0);
     assertThat(stale.getStatus()).as("kept by the store, stale by the clock").isEqualTo(FeatureStatus.OUTSIDE_MAX_AGE);
     assertThat(stale.getEventTimestamp()).isEqualTo(withinEvent);
-    assertThat(response.getResults(1).getValues(0).getStatus())
+    assertThat(Served.results(response).get(1).getValues(0).getStatus())
         .as("removed by the store after the grace").isEqualTo(FeatureStatus.NOT_FOUND);
   }
 
@@ -254,10 +254,10 @@ class OnlineServerIT {
 
     assertThat(response.getFeatureNamesList()).containsExactly("clicks", "spend");
     assertThat(response.getFeatureRefsList()).containsExactly("user_stats:clicks", "user_merchant:spend");
-    assertThat(response.getResults(0).getValuesList()).extracting(FeatureValue::getValue)
+    assertThat(Served.results(response).get(0).getValuesList()).extracting(Served::getValue)
         .containsExactly(i64(5), dbl(9.5));
-    assertThat(response.getResults(1).getValues(0).getStatus()).isEqualTo(FeatureStatus.PRESENT);
-    assertThat(response.getResults(1).getValues(1).getStatus()).isEqualTo(FeatureStatus.NOT_FOUND);
+    assertThat(Served.results(response).get(1).getValues(0).getStatus()).isEqualTo(FeatureStatus.PRESENT);
+    assertThat(Served.results(response).get(1).getValues(1).getStatus()).isEqualTo(FeatureStatus.NOT_FOUND);
   }
 
   @ParameterizedTest
@@ -286,7 +286,7 @@ class OnlineServerIT {
 
     assertThat(response.getFeatureNamesList())
         .containsExactly("user_stats__score", "clicks", "user_profile__score", "avatar");
-    assertThat(response.getResults(0).getValuesList()).extracting(FeatureValue::getValue).containsExactly(
+    assertThat(Served.results(response).get(0).getValuesList()).extracting(Served::getValue).containsExactly(
         dbl(1.0), Value.getDefaultInstance(), dbl(2.0),
         Value.newBuilder().setBytesVal(ByteString.copyFrom(new byte[] {0, -1})).build());
   }
@@ -300,7 +300,7 @@ class OnlineServerIT {
 
     GetOnlineFeaturesResponse response = get(server, features(List.of(user(id)), "user_stats:clicks"));
 
-    assertThat(response.getResults(0).getValues(0).getValue()).isEqualTo(i64(2));
+    assertThat(Served.results(response).get(0).getValues(0).getValue()).isEqualTo(i64(2));
   }
 
   // ---- errors ----
@@ -390,7 +390,7 @@ class OnlineServerIT {
         .isEqualTo("Cannot read push row 1 of view 'user_stats': feature 'clicks' must be INT64 but is STRING");
     GetOnlineFeaturesResponse after =
         get(server, features(List.of(user(good), user(alsoGood)), "user_stats:clicks"));
-    assertThat(after.getResultsList()).extracting(r -> r.getValues(0).getStatus())
+    assertThat(Served.results(after)).extracting(r -> r.getValues(0).getStatus())
         .containsOnly(FeatureStatus.NOT_FOUND);
   }
 
@@ -415,7 +415,7 @@ class OnlineServerIT {
     Outcome<?> empty = pushRaw(server, pushTo("user_stats"));
     assertThat(empty.status()).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
     assertThat(empty.message()).isEqualTo("Cannot push to view 'user_stats': the request has no rows");
-    assertThat(get(server, features(List.of(user(id)), "user_stats:clicks")).getResults(0).getValues(0).getStatus())
+    assertThat(Served.results(get(server, features(List.of(user(id)), "user_stats:clicks"))).get(0).getValues(0).getStatus())
         .isEqualTo(FeatureStatus.NOT_FOUND);
   }
 
@@ -440,7 +440,23 @@ class OnlineServerIT {
     push(server, pushTo("user_stats", statsRow(id, NOW_MICROS - MINUTE, 77)));
     GetOnlineFeaturesResponse response = get(server, features(List.of(user(id)), "user_stats:clicks"));
 
-    assertThat(response.getResults(0).getValues(0).getValue()).isEqualTo(i64(77));
+    assertThat(Served.results(response).get(0).getValues(0).getValue()).isEqualTo(i64(77));
+  }
+
+  @org.junit.jupiter.api.Test
+  void deploy_serversOfTwoInstancesOnPortZero_eachListensOnItsOwnPort() {
+    // Both fixture servers run two instances each on port 0 in one Vert.x: each deployment shares one random port
+    // between its instances, and the two deployments must not share theirs.
+    List<Integer> ports = stores.both().map(named -> named.getPayload().port()).toList();
+
+    assertThat(ports).doesNotHaveDuplicates().allMatch(port -> port > 0);
+  }
+
+  @org.junit.jupiter.api.Test
+  void instances_zero_isRefusedNamingTheCount() {
+    assertThatThrownBy(() -> OnlineServer.builder().instances(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Cannot deploy 0 server instances: expected 1 or more");
   }
 
   @org.junit.jupiter.api.Test

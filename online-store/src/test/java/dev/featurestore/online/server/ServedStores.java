@@ -80,13 +80,15 @@ final class ServedStores implements AutoCloseable {
     return grpcClient;
   }
 
-  /** Serves another store with the same definitions and clock, for tests that break their own store. */
+  /**
+   * Serves another store with the same definitions and clock, for tests that break their own store. Two verticle
+   * instances share the port, so every test also runs over more than one event loop.
+   */
   Server deploy(OnlineStore store) {
-    OnlineServer verticle = OnlineServer.builder()
-        .host("127.0.0.1").port(0)
+    OnlineServer verticle = await(OnlineServer.builder()
+        .host("127.0.0.1").port(0).instances(2)
         .definitions(() -> definitions).store(store).clock(Clock.fixed(now, ZoneOffset.UTC))
-        .build();
-    await(vertx.deployVerticle(verticle));
+        .deploy(vertx));
     SocketAddress address = SocketAddress.inetSocketAddress(verticle.actualPort(), "127.0.0.1");
     return new Server(verticle, address, OnlineServiceGrpcClient.create(grpcClient, address));
   }

@@ -1,0 +1,204 @@
+package dev.featurestore.api.proto;
+
+import com.google.protobuf.ByteString;
+import dev.featurestore.api.ValueType;
+import dev.featurestore.api.error.InvalidRequestException;
+import dev.featurestore.proto.v1.FeatureColumn;
+import dev.featurestore.proto.v1.FeatureStatus;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Writes and reads the columns of the online response ({@link FeatureColumn}, see serving.proto): one feature for
+ * every entity row, statuses and values in packed arrays of the feature's type, values dense (one slot per row),
+ * list values as per-row lengths plus their elements one after the other.
+ *
+ * <p>Values are in the Java representation of their {@link ValueType}. Writers and readers are not thread-safe;
+ * one per column and thread.
+ */
+public final class ProtoColumns {
+  private ProtoColumns() {}
+
+  /** A writer of a column of {@code type} for the view at {@code viewIndex}, expecting {@code rows} rows. */
+  public static Writer writer(ValueType type, int viewIndex, int rows) {
+    return new Writer(type, viewIndex, rows);
+  }
+
+  /**
+   * A reader of {@code column}, which must hold {@code rows} rows.
+   *
+   * @throws InvalidRequestException when the column's arrays do not hold {@code rows} rows of its type
+   */
+  public static Reader reader(FeatureColumn column, int rows, String name) {
+    return new Reader(column, rows, name);
+  }
+
+  /** Appends the rows of one column in row order: one call of {@link #value} or {@link #noValue} per row. */
+  public static final class Writer {
+    private final ValueType type;
+    private final FeatureColumn.Builder column;
+
+    private Writer(ValueType type, int viewIndex, int rows) {
+      this.type = Objects.requireNonNull(type, "type");
+      this.column = FeatureColumn.newBuilder().setType(ProtoDefinitions.toProto(type)).setViewIndex(viewIndex);
+    }
+
+    /**
+     * Appends a PRESENT row holding {@code value}, non-null, in the representation of the column's type.
+     *
+     * @throws ClassCastException when the value is not of that representation
+     */
+    public void value(Object value) {
+      Objects.requireNonNull(value, "value");
+      column.addStatuses(FeatureStatus.PRESENT);
+      if (type.isList()) {
+        List<?> items = (List<?>) value;
+        column.addListLengths(items.size());
+        for (Object item : items) {
+          scalar(type.elementType(), item);
+        }
+      } else {
+        scalar(type, value);
+      }
+    }
+
+    /** Appends a row without a value: {@code status} NULL_VALUE, OUTSIDE_MAX_AGE or NOT_FOUND. */
+    public void noValue(FeatureStatus status) {
+      if (status == FeatureStatus.PRESENT || status == FeatureStatus.FEATURE_STATUS_UNSPECIFIED
+          || status == FeatureStatus.UNRECOGNIZED) {
+        throw new IllegalArgumentException("Cannot append a row without a value with status " + status);
+      }
+      column.addStatuses(status);
+      if (type.isList()) {
+        column.addListLengths(0);
+        return;
+      }
+      switch (type) {
+        case BOOL -> column.addBoolValues(false);
+        case INT32 -> column.addInt32Values(0);
+        case INT64, TIMESTAMP -> column.addInt64Values(0);
+        case FLOAT -> column.addFloatValues(0);
+        case DOUBLE -> column.addDoubleValues(0);
+        case STRING -> column.addStringValues("");
+        case BYTES -> column.addBytesValues(ByteString.EMPTY);
+        default -> throw new AssertionError(type);
+      }
+    }
+
+    public FeatureColumn build() {
+      return column.build();
+    }
+
+    private void scalar(ValueType scalar, Object value) {
+      switch (scalar) {
+        case BOOL -> column.addBoolValues((Boolean) value);
+        case INT32 -> column.addInt32Values((Integer) value);
+        case INT64, TIMESTAMP -> column.addInt64Values((Long) value);
+        case FLOAT -> column.addFloatValues((Float) value);
+        case DOUBLE -> column.addDoubleValues((Double) value);
+        case STRING -> column.addStringValues((String) value);
+        case BYTES -> column.addBytesValues(ByteString.copyFrom(((ByteBuffer) value).duplicate()));
+        default -> throw new AssertionError(scalar);
+      }
+    }
+  }
+
+  /** Random access to the rows of one column. */
+  public static final class Reader {
+    private final FeatureColumn column;
+    private final ValueType type;
+    private final int rows;
+    /** For list types, where row i's elements start; length rows + 1. */
+    private final int[] offsets;
+
+    private Reader(FeatureColumn column, int rows, String name) {
+      this.column = column;
+      this.rows = rows;
+      this.type = ProtoDefinitions.fromProto(column.getType(), "column '" + name + "'");
+      if (column.getStatusesCount() != rows) {
+        throw malformed(name, column.getStatusesCount() + " statuses");
+      }
+      if (type.isList()) {
+        if (column.getListLengthsCount() != rows) {
+          throw malformed(name, column.getListLengthsCount() + " list lengths");
+        }
+        offsets = new int[rows + 1];
+        for (int i = 0; i < rows; i++) {
+          offsets[i + 1] = offsets[i] + column.getListLengths(i);
+        }
+        int elements = count(type.elementType());
+        if (offsets[rows] != elements) {
+          throw malformed(name, "lengths adding up to " + offsets[rows] + " but " + elements + " elements");
+        }
+      } else {
+        offsets = null;
+        int values = count(type);
+        if (values != rows) {
+          throw malformed(name, values + " values");
+        }
+      }
+    }
+
+    public ValueType type() {
+      return type;
+    }
+
+    public int viewIndex() {
+      return column.getViewIndex();
+    }
+
+    public FeatureStatus status(int row) {
+      return column.getStatuses(row);
+    }
+
+    /** The value of {@code row}, or null when its status is not PRESENT. */
+    public Object value(int row) {
+      if (column.getStatuses(row) != FeatureStatus.PRESENT) {
+        return null;
+      }
+      if (!type.isList()) {
+        return scalar(type, row);
+      }
+      ValueType element = type.elementType();
+      List<Object> items = new ArrayList<>(offsets[row + 1] - offsets[row]);
+      for (int at = offsets[row]; at < offsets[row + 1]; at++) {
+        items.add(scalar(element, at));
+      }
+      return Collections.unmodifiableList(items);
+    }
+
+    private Object scalar(ValueType scalar, int at) {
+      return switch (scalar) {
+        case BOOL -> column.getBoolValues(at);
+        case INT32 -> column.getInt32Values(at);
+        case INT64, TIMESTAMP -> column.getInt64Values(at);
+        case FLOAT -> column.getFloatValues(at);
+        case DOUBLE -> column.getDoubleValues(at);
+        case STRING -> column.getStringValues(at);
+        case BYTES -> column.getBytesValues(at).asReadOnlyByteBuffer();
+        default -> throw new AssertionError(scalar);
+      };
+    }
+
+    private int count(ValueType scalar) {
+      return switch (scalar) {
+        case BOOL -> column.getBoolValuesCount();
+        case INT32 -> column.getInt32ValuesCount();
+        case INT64, TIMESTAMP -> column.getInt64ValuesCount();
+        case FLOAT -> column.getFloatValuesCount();
+        case DOUBLE -> column.getDoubleValuesCount();
+        case STRING -> column.getStringValuesCount();
+        case BYTES -> column.getBytesValuesCount();
+        default -> throw new AssertionError(scalar);
+      };
+    }
+
+    private InvalidRequestException malformed(String name, String found) {
+      return new InvalidRequestException("Cannot read column '" + name + "' of the online response: expected "
+          + rows + " rows of " + type + " but it has " + found);
+    }
+  }
+}

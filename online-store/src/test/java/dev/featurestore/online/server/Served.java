@@ -1,0 +1,48 @@
+package dev.featurestore.online.server;
+
+import dev.featurestore.api.proto.ProtoColumns;
+import dev.featurestore.api.proto.ProtoValues;
+import dev.featurestore.proto.v1.FeatureStatus;
+import dev.featurestore.proto.v1.GetOnlineFeaturesResponse;
+import dev.featurestore.proto.v1.Value;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One served value of a columnar {@link GetOnlineFeaturesResponse}, read back row-wise through
+ * {@link ProtoColumns}, so the tests state what each entity row and feature got: its value as a wire {@link Value},
+ * its status and its view's event timestamp.
+ */
+record Served(Value getValue, FeatureStatus getStatus, long getEventTimestamp) {
+
+  /** Whether a value was served (the status is PRESENT). */
+  boolean hasValue() {
+    return getStatus == FeatureStatus.PRESENT;
+  }
+
+  /** The served values of one entity row, in column order. */
+  record Row(List<Served> getValuesList) {
+    Served getValues(int column) {
+      return getValuesList.get(column);
+    }
+  }
+
+  /** Every entity row of {@code response}, in request order. */
+  static List<Row> results(GetOnlineFeaturesResponse response) {
+    int rows = response.getEntityCount();
+    List<ProtoColumns.Reader> columns = new ArrayList<>();
+    for (int c = 0; c < response.getColumnsCount(); c++) {
+      columns.add(ProtoColumns.reader(response.getColumns(c), rows, response.getFeatureNames(c)));
+    }
+    List<Row> results = new ArrayList<>(rows);
+    for (int r = 0; r < rows; r++) {
+      List<Served> values = new ArrayList<>(columns.size());
+      for (ProtoColumns.Reader column : columns) {
+        values.add(new Served(ProtoValues.toProto(column.value(r), column.type()), column.status(r),
+            response.getViews(column.viewIndex()).getEventTimestamps(r)));
+      }
+      results.add(new Row(values));
+    }
+    return results;
+  }
+}

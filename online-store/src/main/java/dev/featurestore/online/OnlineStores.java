@@ -71,11 +71,14 @@ public final class OnlineStores {
   private static final String EXPIRY_GRACE = "expiryGrace";
   private static final String DEFAULT_HOT_CLUSTER = "featurestore-hot";
   private static final String HOT_ENTRIES = "hotEntries";
+  private static final String NEAR_ENTRIES = "nearEntries";
   /** Set by {@link #fromOutside}: join the serving nodes' hot cluster as a client instead of as a member. */
   private static final String HOT_CLIENT = "hotClient";
+  /** A member parameter (not in URIs): the member keeps a near cache, and says so in its member attributes. */
+  private static final String NEAR_CACHE = "nearCache";
   /** The hot tier's parameters of a Redis URI, not passed on to Lettuce. */
   private static final Set<String> HOT_PARAMS =
-      Set.of(HOT_ENTRIES, "hotCluster", "hotPort", "hotMembers", "hotInterface", "hotClient");
+      Set.of(HOT_ENTRIES, NEAR_ENTRIES, "hotCluster", "hotPort", "hotMembers", "hotInterface", "hotClient");
 
   private OnlineStores() {}
 
@@ -148,11 +151,17 @@ public final class OnlineStores {
       if (params.containsKey("hotInterface")) {
         member.put("interface", params.get("hotInterface"));
       }
-      HazelcastInstance hot = Boolean.parseBoolean(params.get(HOT_CLIENT))
+      boolean client = Boolean.parseBoolean(params.get(HOT_CLIENT));
+      // A client (a writer from outside) keeps no near cache; it still invalidates the members' ones.
+      int nearEntries = client ? 0 : nearEntries(uri, params);
+      if (nearEntries > 0) {
+        member.put(NEAR_CACHE, "true");
+      }
+      HazelcastInstance hot = client
           ? startClient(uri, params.getOrDefault("hotMembers", "127.0.0.1:" + params.getOrDefault("hotPort", "5701")),
               member)
           : startMember(uri, member);
-      return new TieredOnlineStore(redis, hot, hotEntries(uri, params), expiry);
+      return new TieredOnlineStore(redis, hot, hotEntries(uri, params), nearEntries, expiry);
     } catch (RuntimeException e) {
       redis.close();
       throw e;
@@ -182,6 +191,25 @@ public final class OnlineStores {
     }
     if (params.containsKey("hotPort")) {
       parsePort(uri, params.get("hotPort"));
+    }
+    nearEntries(uri, params);
+    return entries;
+  }
+
+  /** The near cache's bound per view, 0 when the URI asks for none. */
+  private static int nearEntries(String uri, Map<String, String> params) {
+    if (!params.containsKey(NEAR_ENTRIES)) {
+      return 0;
+    }
+    int entries;
+    try {
+      entries = Integer.parseInt(params.get(NEAR_ENTRIES));
+    } catch (NumberFormatException e) {
+      entries = 0;
+    }
+    if (entries <= 0) {
+      throw new InvalidRequestException("Cannot open online store '" + uri + "': nearEntries '"
+          + params.get(NEAR_ENTRIES) + "' is not a positive whole number");
     }
     return entries;
   }
@@ -288,6 +316,10 @@ public final class OnlineStores {
       network.setPort(5701).setPortAutoIncrement(true);
     }
     network.getInterfaces().setEnabled(true).addInterface(params.getOrDefault("interface", "127.0.0.1"));
+    if (params.containsKey(NEAR_CACHE)) {
+      // Part of the member list every member and client receives: writers invalidate exactly these members.
+      config.getMemberAttributeConfig().setAttribute(NearCacheInvalidator.NEAR_CACHE_ATTRIBUTE, "true");
+    }
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);

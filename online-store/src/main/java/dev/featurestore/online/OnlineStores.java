@@ -55,6 +55,12 @@ import java.util.Set;
  * hotClient=true}, which {@link #fromOutside} sets). Example:
  * {@code redis://10.0.0.1:6379?hotEntries=100000&hotInterface=10.0.0.2&hotPort=5801&hotMembers=10.0.0.2:5801,10.0.0.3:5801}.
  *
+ * <p>With a hot tier, {@code nearEntries=M} adds a <b>near cache</b> on each serving node: up to M decoded rows per
+ * view in the node's own heap, answered without any network call. A write then completes only after the near
+ * cache of every node dropped its keys, so the rule above still holds; a node whose hot cluster loses a member stops
+ * using its near cache until the remaining members know it again. A client ({@code hotClient=true}) keeps none.
+ * Example: {@code redis://10.0.0.1:6379?hotEntries=100000&nearEntries=10000}.
+ *
  * <p>Every form takes {@code expiryGrace=DURATION} ({@code 0}, {@code 90s}, {@code 2h}, {@code 7d}, ISO-8601
  * {@code PT1H}): the store removes the record of a key at its event timestamp + the view's TTL + this grace
  * (default: the view's TTL again). Views without a TTL never expire. Within the grace a read still finds the row

@@ -49,6 +49,7 @@ public final class OnlineBenchmark implements Callable<Integer> {
   private static final String BASELINE_REDIS = "baseline-redis";
   private static final String SERVICE_HAZELCAST = "service-hazelcast";
   private static final String SERVICE_HOT = "service-hot";
+  private static final String SERVICE_NEAR = "service-near";
   private static final Duration SETTLE = Duration.ofMinutes(2);
 
   @Option(names = "--entities", description = "Entities loaded per view (default: ${DEFAULT-VALUE}).")
@@ -68,8 +69,9 @@ public final class OnlineBenchmark implements Callable<Integer> {
 
   @Option(names = "--targets", split = ",",
       description = "Targets, of service-redis, baseline-redis, service-hazelcast, service-hot (Hazelcast hot tier "
-          + "in front of the same Redis) (default: all).")
-  List<String> targets = new ArrayList<>(List.of(SERVICE_REDIS, BASELINE_REDIS, SERVICE_HAZELCAST, SERVICE_HOT));
+          + "in front of the same Redis), service-near (the hot tier with a near cache) (default: all).")
+  List<String> targets =
+      new ArrayList<>(List.of(SERVICE_REDIS, BASELINE_REDIS, SERVICE_HAZELCAST, SERVICE_HOT, SERVICE_NEAR));
 
   @Option(names = "--rate-scale", description = "Multiplies every shape's rate (default: ${DEFAULT-VALUE}).")
   double rateScale = 1.0;
@@ -127,7 +129,8 @@ public final class OnlineBenchmark implements Callable<Integer> {
     resources.push(redis);
     out.printf("started redis-server on 127.0.0.1:%d%n", redis.port());
     Map<String, OnlineStore> stores = new LinkedHashMap<>();
-    if (targets.contains(SERVICE_REDIS) || targets.contains(BASELINE_REDIS) || targets.contains(SERVICE_HOT)) {
+    if (targets.contains(SERVICE_REDIS) || targets.contains(BASELINE_REDIS) || targets.contains(SERVICE_HOT)
+        || targets.contains(SERVICE_NEAR)) {
       OnlineStore store = OnlineStores.open(redis.uri());
       resources.push(store);
       stores.put(SERVICE_REDIS, store);
@@ -152,6 +155,15 @@ public final class OnlineBenchmark implements Callable<Integer> {
       resources.push(store);
       stores.put(SERVICE_HOT, store);
       out.printf("started a Hazelcast hot tier member on 127.0.0.1:%d in front of the same Redis%n", port);
+    }
+    if (targets.contains(SERVICE_NEAR)) {
+      // The same, plus a near cache big enough for every key: the warm-up fills it, so the measured run shows hits.
+      int port = RedisProcess.freePort();
+      OnlineStore store = OnlineStores.open(redis.uri() + "?hotEntries=" + (entities * 3) + "&nearEntries=" + entities
+          + "&hotCluster=bench-near-" + port + "&hotPort=" + port + "&hotMembers=127.0.0.1:" + port);
+      resources.push(store);
+      stores.put(SERVICE_NEAR, store);
+      out.printf("started a hot tier member with a near cache on 127.0.0.1:%d in front of the same Redis%n", port);
     }
 
     Vertx serverVertx = Vertx.vertx();
@@ -270,7 +282,7 @@ public final class OnlineBenchmark implements Callable<Integer> {
   }
 
   private void checkTargets() {
-    List<String> known = List.of(SERVICE_REDIS, BASELINE_REDIS, SERVICE_HAZELCAST, SERVICE_HOT);
+    List<String> known = List.of(SERVICE_REDIS, BASELINE_REDIS, SERVICE_HAZELCAST, SERVICE_HOT, SERVICE_NEAR);
     for (String target : targets) {
       if (!known.contains(target)) {
         throw new CommandLine.ParameterException(new CommandLine(this),

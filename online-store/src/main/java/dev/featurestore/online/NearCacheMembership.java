@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p><b>The window.</b> When the network cuts this member off, the others remove it after their heartbeat timeout
- * ({@code hazelcast.max.no.heartbeat.seconds}, 60 s by default); until then their writes fail to invalidate here and
- * so are not acknowledged. From the moment they remove it until this member notices that they are gone (its own
+ * ({@code hazelcast.max.no.heartbeat.seconds}, 60 s by default); until then their writes wait for its answer (and fail
+ * after Hazelcast's call timeout), so none is acknowledged without it. From the moment they remove it until this member notices that they are gone (its own
  * heartbeat timeout, usually about the same time) it may serve rows that an acknowledged write on the other side
  * replaced. While the split lasts, each side is a hot cluster of its own, as for the hot tier's IMap: a side only
  * sees its own side's invalidations.

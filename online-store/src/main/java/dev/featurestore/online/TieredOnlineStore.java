@@ -144,11 +144,7 @@ final class TieredOnlineStore implements OnlineStore {
     }
     CompletableFuture<Void> written = primary.write(view, rows).toCompletableFuture();
     CompletableFuture<Void> result = new CompletableFuture<>();
-    // The IMap first, then the near caches: a near cache that misses after its invalidation refills from the IMap,
-    // which must no longer hold what the write replaced.
-    written.whenComplete((ignored, writeFailure) -> invalidate(view, names)
-        .thenCompose(none -> nearInvalidator.invalidate(view.name(), List.copyOf(names)))
-        .whenComplete((none, hotFailure) -> {
+    written.whenComplete((ignored, writeFailure) -> invalidate(view, names).whenComplete((none, hotFailure) -> {
       if (writeFailure != null) {
         result.completeExceptionally(writeFailure);
       } else if (hotFailure != null) {
@@ -161,7 +157,16 @@ final class TieredOnlineStore implements OnlineStore {
     return result;
   }
 
+  /**
+   * The IMap first, then the near caches: a near cache that misses after its invalidation refills from the IMap,
+   * which must no longer hold what the write replaced.
+   */
   private CompletionStage<Void> invalidate(FeatureView view, Set<String> names) {
+    return invalidateHot(view, names)
+        .thenCompose(none -> nearInvalidator.invalidate(view.name(), List.copyOf(names)));
+  }
+
+  private CompletionStage<Void> invalidateHot(FeatureView view, Set<String> names) {
     if (names.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }

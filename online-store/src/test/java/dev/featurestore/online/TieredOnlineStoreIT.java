@@ -262,6 +262,7 @@ class TieredOnlineStoreIT {
     write(nodeA, view, row(4, 100));
     read(nodeA, view, 4);
     awaitCached(view, 4, 100);
+    assertThat(near(nodeA).get(view, HazelcastOnlineStore.key(EntityKey.of(4L)))).isNotNull();
 
     try (OnlineStore outside = OnlineStores.open(OnlineStores.fromOutside(nodeUri))) {
       write(outside, view, row(4, 200));

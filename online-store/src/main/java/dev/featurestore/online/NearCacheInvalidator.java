@@ -81,6 +81,11 @@ final class NearCacheInvalidator {
       if (target.getAttribute(NEAR_CACHE_ATTRIBUTE) == null) {
         continue;
       }
+      if (target.localMember()) {
+        // No hop through the executor for this member's own near cache.
+        NearCacheTask.invalidateHere(member, viewName, names);
+        continue;
+      }
       CompletableFuture<Void> answer = new CompletableFuture<>();
       answers.add(answer);
       executor.submitToMember(task, target, new ExecutionCallback<Boolean>() {

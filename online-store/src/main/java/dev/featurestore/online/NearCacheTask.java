@@ -75,9 +75,7 @@ final class NearCacheTask implements Callable<Boolean>, DataSerializable, Hazelc
   public Boolean call() throws Exception {
     switch (mode) {
       case INVALIDATE:
-        if (instance.getUserContext().get(USER_CONTEXT_KEY) instanceof NearCache near) {
-          near.invalidate(viewName, names);
-        }
+        invalidateHere(instance, viewName, names);
         return true;
       case FAN_OUT:
         // Blocks a thread of its own executor (not the one running INVALIDATE, so it cannot wait on itself).
@@ -96,6 +94,13 @@ final class NearCacheTask implements Callable<Boolean>, DataSerializable, Hazelc
         return instance.getCluster().getMembers().stream().anyMatch(known -> known.getUuid().equals(member));
       default:
         throw new IllegalStateException("Cannot run a near cache task: mode " + mode);
+    }
+  }
+
+  /** Drops keys of a view from the near cache of {@code member}, if it keeps one. */
+  static void invalidateHere(HazelcastInstance member, String viewName, List<String> names) {
+    if (member.getUserContext().get(USER_CONTEXT_KEY) instanceof NearCache near) {
+      near.invalidate(viewName, names);
     }
   }
 

@@ -54,19 +54,9 @@ final class NearCacheInvalidator {
     if (!client) {
       return fromMember(hot, executor, viewName, names);
     }
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    executor.submit(NearCacheTask.fanOut(viewName, names), new ExecutionCallback<>() {
-      @Override
-      public void onResponse(Boolean response) {
-        done.complete(null);
-      }
-
-      @Override
-      public void onFailure(Throwable failure) {
-        done.completeExceptionally(failure);
-      }
-    });
-    return done;
+    CompletableFuture<Boolean> done = new CompletableFuture<>();
+    executor.submit(NearCacheTask.fanOut(viewName, names), completing(done));
+    return done.thenApply(ignored -> null);
   }
 
   /**
@@ -86,25 +76,31 @@ final class NearCacheInvalidator {
         NearCacheTask.invalidateHere(member, viewName, names);
         continue;
       }
-      CompletableFuture<Void> answer = new CompletableFuture<>();
-      answers.add(answer);
-      executor.submitToMember(task, target, new ExecutionCallback<Boolean>() {
-        @Override
-        public void onResponse(Boolean response) {
-          answer.complete(null);
+      CompletableFuture<Boolean> answer = new CompletableFuture<>();
+      executor.submitToMember(task, target, completing(answer));
+      answers.add(answer.handle((ignored, failure) -> {
+        if (failure != null && !left(failure)) {
+          throw new CompletionException(failure);
         }
-
-        @Override
-        public void onFailure(Throwable failure) {
-          if (left(failure)) {
-            answer.complete(null);
-          } else {
-            answer.completeExceptionally(failure);
-          }
-        }
-      });
+        return null;
+      }));
     }
     return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new));
+  }
+
+  /** A callback that completes {@code future} with the answer or the failure of one executor call. */
+  static <T> ExecutionCallback<T> completing(CompletableFuture<T> future) {
+    return new ExecutionCallback<>() {
+      @Override
+      public void onResponse(T response) {
+        future.complete(response);
+      }
+
+      @Override
+      public void onFailure(Throwable failure) {
+        future.completeExceptionally(failure);
+      }
+    };
   }
 
   private static boolean left(Throwable failure) {

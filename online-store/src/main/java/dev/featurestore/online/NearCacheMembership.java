@@ -3,7 +3,6 @@ package dev.featurestore.online;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
-import com.hazelcast.core.ExecutionCallback;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
 import com.hazelcast.core.LifecycleEvent;
@@ -102,18 +101,9 @@ final class NearCacheMembership implements AutoCloseable {
     try {
       for (Member target : member.getCluster().getMembers()) {
         CompletableFuture<Boolean> answer = new CompletableFuture<>();
-        answers.add(answer);
-        executor.submitToMember(NearCacheTask.knows(self), target, new ExecutionCallback<Boolean>() {
-          @Override
-          public void onResponse(Boolean response) {
-            answer.complete(response);
-          }
-
-          @Override
-          public void onFailure(Throwable failure) {
-            answer.complete(false);
-          }
-        });
+        executor.submitToMember(NearCacheTask.knows(self), target, NearCacheInvalidator.completing(answer));
+        // A member that cannot answer now is asked again later.
+        answers.add(answer.exceptionally(failure -> false));
       }
     } catch (RuntimeException e) {
       retryLater();

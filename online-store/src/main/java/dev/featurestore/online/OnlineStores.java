@@ -185,16 +185,7 @@ public final class OnlineStores {
       }
       return 0;
     }
-    int entries;
-    try {
-      entries = Integer.parseInt(params.get(HOT_ENTRIES));
-    } catch (NumberFormatException e) {
-      entries = 0;
-    }
-    if (entries <= 0) {
-      throw new InvalidRequestException("Cannot open online store '" + uri + "': hotEntries '"
-          + params.get(HOT_ENTRIES) + "' is not a positive whole number");
-    }
+    int entries = positiveCount(uri, params, HOT_ENTRIES);
     if (params.containsKey("hotPort")) {
       parsePort(uri, params.get("hotPort"));
     }
@@ -204,20 +195,21 @@ public final class OnlineStores {
 
   /** The near cache's bound per view, 0 when the URI asks for none. */
   private static int nearEntries(String uri, Map<String, String> params) {
-    if (!params.containsKey(NEAR_ENTRIES)) {
-      return 0;
-    }
-    int entries;
+    return params.containsKey(NEAR_ENTRIES) ? positiveCount(uri, params, NEAR_ENTRIES) : 0;
+  }
+
+  private static int positiveCount(String uri, Map<String, String> params, String name) {
+    int count;
     try {
-      entries = Integer.parseInt(params.get(NEAR_ENTRIES));
+      count = Integer.parseInt(params.get(name));
     } catch (NumberFormatException e) {
-      entries = 0;
+      count = 0;
     }
-    if (entries <= 0) {
-      throw new InvalidRequestException("Cannot open online store '" + uri + "': nearEntries '"
-          + params.get(NEAR_ENTRIES) + "' is not a positive whole number");
+    if (count <= 0) {
+      throw new InvalidRequestException("Cannot open online store '" + uri + "': " + name + " '" + params.get(name)
+          + "' is not a positive whole number");
     }
-    return entries;
+    return count;
   }
 
   /** A Lettuce URI of the base and the query without our own parameters (Lettuce refuses what it does not know). */

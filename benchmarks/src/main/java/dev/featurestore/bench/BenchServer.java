@@ -38,12 +38,13 @@ public final class BenchServer implements Callable<Integer> {
   static final String SERVICE_REDIS = "service-redis";
   static final String SERVICE_HAZELCAST = "service-hazelcast";
   static final String SERVICE_HOT = "service-hot";
+  static final String SERVICE_NEAR = "service-near";
 
   @Option(names = "--redis", required = true, description = "URI of the benchmark's redis-server.")
   String redis;
 
   @Option(names = "--targets", split = ",", required = true,
-      description = "Servers to start, of service-redis, service-hazelcast, service-hot.")
+      description = "Servers to start, of service-redis, service-hazelcast, service-hot, service-near.")
   List<String> targets;
 
   @Option(names = "--views", split = ",", required = true, description = "Views to load.")
@@ -106,6 +107,15 @@ public final class BenchServer implements Callable<Integer> {
         resources.push(store);
         stores.put(SERVICE_HOT, store);
         log.printf("started a Hazelcast hot tier member on 127.0.0.1:%d in front of the same Redis%n", port);
+      }
+      if (targets.contains(SERVICE_NEAR)) {
+        // The same, plus a near cache big enough for every key: the warm-up fills it, so the measured run shows hits.
+        int port = RedisProcess.freePort();
+        OnlineStore store = OnlineStores.open(redis + "?hotEntries=" + (entities * 3) + "&nearEntries=" + entities
+            + "&hotCluster=bench-near-" + port + "&hotPort=" + port + "&hotMembers=127.0.0.1:" + port);
+        resources.push(store);
+        stores.put(SERVICE_NEAR, store);
+        log.printf("started a hot tier member with a near cache on 127.0.0.1:%d in front of the same Redis%n", port);
       }
 
       Vertx vertx = Vertx.vertx();

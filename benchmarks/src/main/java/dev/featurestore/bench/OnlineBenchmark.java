@@ -48,6 +48,7 @@ public final class OnlineBenchmark implements Callable<Integer> {
   private static final String SERVICE_HAZELCAST = "service-hazelcast";
   private static final String SERVICE_HOT = "service-hot";
   private static final String SERVICE_HTTP = "service-http";
+  private static final String SERVICE_NEAR = "service-near";
   private static final Duration SETTLE = Duration.ofMinutes(2);
 
   @Option(names = "--entities", description = "Entities loaded per view (default: ${DEFAULT-VALUE}).")
@@ -67,10 +68,10 @@ public final class OnlineBenchmark implements Callable<Integer> {
 
   @Option(names = "--targets", split = ",",
       description = "Targets, of service-redis, baseline-redis, service-http (the service-redis server over "
-          + "HTTP/JSON), service-hazelcast, service-hot (Hazelcast hot tier in front of the same Redis) "
-          + "(default: all).")
-  List<String> targets =
-      new ArrayList<>(List.of(SERVICE_REDIS, BASELINE_REDIS, SERVICE_HTTP, SERVICE_HAZELCAST, SERVICE_HOT));
+          + "HTTP/JSON), service-hazelcast, service-hot (Hazelcast hot tier in front of the same Redis), "
+          + "service-near (the hot tier with a near cache) (default: all).")
+  List<String> targets = new ArrayList<>(
+      List.of(SERVICE_REDIS, BASELINE_REDIS, SERVICE_HTTP, SERVICE_HAZELCAST, SERVICE_HOT, SERVICE_NEAR));
 
   @Option(names = "--rate-scale", description = "Multiplies every shape's rate (default: ${DEFAULT-VALUE}).")
   double rateScale = 1.0;
@@ -311,7 +312,8 @@ public final class OnlineBenchmark implements Callable<Integer> {
   }
 
   private void checkTargets() {
-    List<String> known = List.of(SERVICE_REDIS, BASELINE_REDIS, SERVICE_HTTP, SERVICE_HAZELCAST, SERVICE_HOT);
+    List<String> known =
+        List.of(SERVICE_REDIS, BASELINE_REDIS, SERVICE_HTTP, SERVICE_HAZELCAST, SERVICE_HOT, SERVICE_NEAR);
     for (String target : targets) {
       if (!known.contains(target)) {
         throw new CommandLine.ParameterException(new CommandLine(this),

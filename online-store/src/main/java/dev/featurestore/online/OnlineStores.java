@@ -55,6 +55,12 @@ import java.util.Set;
  * hotClient=true}, which {@link #fromOutside} sets). Example:
  * {@code redis://10.0.0.1:6379?hotEntries=100000&hotInterface=10.0.0.2&hotPort=5801&hotMembers=10.0.0.2:5801,10.0.0.3:5801}.
  *
+ * <p>With a hot tier, {@code nearEntries=M} adds a <b>near cache</b> on each serving node: up to M decoded rows per
+ * view in the node's own heap, answered without any network call. A write then completes only after the near
+ * cache of every node dropped its keys, so the rule above still holds; a node whose hot cluster loses a member stops
+ * using its near cache until the remaining members know it again. A client ({@code hotClient=true}) keeps none.
+ * Example: {@code redis://10.0.0.1:6379?hotEntries=100000&nearEntries=10000}.
+ *
  * <p>Every form takes {@code expiryGrace=DURATION} ({@code 0}, {@code 90s}, {@code 2h}, {@code 7d}, ISO-8601
  * {@code PT1H}): the store removes the record of a key at its event timestamp + the view's TTL + this grace
  * (default: the view's TTL again). Views without a TTL never expire. Within the grace a read still finds the row
@@ -71,11 +77,14 @@ public final class OnlineStores {
   private static final String EXPIRY_GRACE = "expiryGrace";
   private static final String DEFAULT_HOT_CLUSTER = "featurestore-hot";
   private static final String HOT_ENTRIES = "hotEntries";
+  private static final String NEAR_ENTRIES = "nearEntries";
   /** Set by {@link #fromOutside}: join the serving nodes' hot cluster as a client instead of as a member. */
   private static final String HOT_CLIENT = "hotClient";
+  /** A member parameter (not in URIs): the member keeps a near cache, and says so in its member attributes. */
+  private static final String NEAR_CACHE = "nearCache";
   /** The hot tier's parameters of a Redis URI, not passed on to Lettuce. */
   private static final Set<String> HOT_PARAMS =
-      Set.of(HOT_ENTRIES, "hotCluster", "hotPort", "hotMembers", "hotInterface", "hotClient");
+      Set.of(HOT_ENTRIES, NEAR_ENTRIES, "hotCluster", "hotPort", "hotMembers", "hotInterface", "hotClient");
 
   private OnlineStores() {}
 
@@ -148,11 +157,17 @@ public final class OnlineStores {
       if (params.containsKey("hotInterface")) {
         member.put("interface", params.get("hotInterface"));
       }
-      HazelcastInstance hot = Boolean.parseBoolean(params.get(HOT_CLIENT))
+      boolean client = Boolean.parseBoolean(params.get(HOT_CLIENT));
+      // A client (a writer from outside) keeps no near cache; it still invalidates the members' ones.
+      int nearEntries = client ? 0 : nearEntries(uri, params);
+      if (nearEntries > 0) {
+        member.put(NEAR_CACHE, "true");
+      }
+      HazelcastInstance hot = client
           ? startClient(uri, params.getOrDefault("hotMembers", "127.0.0.1:" + params.getOrDefault("hotPort", "5701")),
               member)
           : startMember(uri, member);
-      return new TieredOnlineStore(redis, hot, hotEntries(uri, params), expiry);
+      return new TieredOnlineStore(redis, hot, hotEntries(uri, params), nearEntries, expiry);
     } catch (RuntimeException e) {
       redis.close();
       throw e;
@@ -170,20 +185,31 @@ public final class OnlineStores {
       }
       return 0;
     }
-    int entries;
-    try {
-      entries = Integer.parseInt(params.get(HOT_ENTRIES));
-    } catch (NumberFormatException e) {
-      entries = 0;
-    }
-    if (entries <= 0) {
-      throw new InvalidRequestException("Cannot open online store '" + uri + "': hotEntries '"
-          + params.get(HOT_ENTRIES) + "' is not a positive whole number");
-    }
+    int entries = positiveCount(uri, params, HOT_ENTRIES);
     if (params.containsKey("hotPort")) {
       parsePort(uri, params.get("hotPort"));
     }
+    nearEntries(uri, params);
     return entries;
+  }
+
+  /** The near cache's bound per view, 0 when the URI asks for none. */
+  private static int nearEntries(String uri, Map<String, String> params) {
+    return params.containsKey(NEAR_ENTRIES) ? positiveCount(uri, params, NEAR_ENTRIES) : 0;
+  }
+
+  private static int positiveCount(String uri, Map<String, String> params, String name) {
+    int count;
+    try {
+      count = Integer.parseInt(params.get(name));
+    } catch (NumberFormatException e) {
+      count = 0;
+    }
+    if (count <= 0) {
+      throw new InvalidRequestException("Cannot open online store '" + uri + "': " + name + " '" + params.get(name)
+          + "' is not a positive whole number");
+    }
+    return count;
   }
 
   /** A Lettuce URI of the base and the query without our own parameters (Lettuce refuses what it does not know). */
@@ -288,6 +314,10 @@ public final class OnlineStores {
       network.setPort(5701).setPortAutoIncrement(true);
     }
     network.getInterfaces().setEnabled(true).addInterface(params.getOrDefault("interface", "127.0.0.1"));
+    if (params.containsKey(NEAR_CACHE)) {
+      // Part of the member list every member and client receives: writers invalidate exactly these members.
+      config.getMemberAttributeConfig().setAttribute(NearCacheInvalidator.NEAR_CACHE_ATTRIBUTE, "true");
+    }
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);

@@ -1,5 +1,6 @@
 package dev.featurestore.online;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.config.EvictionConfig;
 import com.hazelcast.config.EvictionPolicy;
 import com.hazelcast.config.MapConfig;
@@ -56,6 +57,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * side's entries are discarded, never merged in. Every process that writes to the Redis must reach the hot cluster,
  * as a member or a client ({@link OnlineStores#fromOutside}).
  *
+ * <p><b>Near cache.</b> With {@code nearEntries > 0}, a member also keeps the decoded rows of hot keys in its own
+ * heap ({@link NearCache}): a read answered there touches neither the cluster nor Redis. Its misses take the path
+ * above and fill the near cache afterwards. A write then also passes a barrier before it completes: after the
+ * IMap's invalidation, every member's near cache drops the keys ({@link NearCacheInvalidator}), in that order, so
+ * that a near cache cannot be refilled from an IMap entry the write has not removed yet. A fill that fetched
+ * before an invalidation arrived is dropped ({@link NearCache#fill}); the same argument as for leases, with the
+ * invalidation sequence taken before the fetch in place of the lease. Membership changes suspend the near cache
+ * ({@link NearCacheMembership}, which also states the window of a network partition).
+ *
  * <p>If the hot tier fails on a read, the read falls back to Redis alone; if it fails on a write's invalidation,
  * the write fails with {@link dev.featurestore.api.error.UnavailableException}.
  */
@@ -64,7 +74,13 @@ final class TieredOnlineStore implements OnlineStore {
 
   private final RedisOnlineStore primary;
   private final HazelcastInstance hot;
+  /** Whether {@code hot} is a client of the hot cluster rather than a member (then it has no near cache). */
+  private final boolean client;
   private final KeyExpiry expiry;
+  /** Null without a near cache. */
+  private final NearCache near;
+  private final NearCacheMembership nearMembership;
+  private final NearCacheInvalidator nearInvalidator;
   private final ConcurrentMap<String, IMap<String, byte[]>> maps = new ConcurrentHashMap<>();
   /** Creating a map proxy may block; it happens once per view, on this thread, never on a caller's event loop. */
   private final ExecutorService proxyCreator = Executors.newSingleThreadExecutor(runnable -> {
@@ -78,12 +94,15 @@ final class TieredOnlineStore implements OnlineStore {
 
   /**
    * Wraps {@code primary} with a hot tier on {@code hot} (a member, or a client of the hot cluster), bounded to
-   * {@code hotEntries} entries per member and view. Takes ownership of both once constructed; when construction
-   * fails, shuts {@code hot} down and leaves {@code primary} to the caller.
+   * {@code hotEntries} entries per member and view, and, on a member, a near cache of {@code nearEntries} rows per
+   * view (0: none). Takes ownership of both once constructed; when construction fails, shuts {@code hot} down and
+   * leaves {@code primary} to the caller.
    */
-  TieredOnlineStore(RedisOnlineStore primary, HazelcastInstance hot, int hotEntries, KeyExpiry expiry) {
+  TieredOnlineStore(RedisOnlineStore primary, HazelcastInstance hot, int hotEntries, int nearEntries,
+      KeyExpiry expiry) {
     this.primary = primary;
     this.hot = hot;
+    this.client = !(hot.getLocalEndpoint() instanceof Member);
     this.expiry = expiry;
     MapConfig config = new MapConfig(MAP_PREFIX + "*")
         .setBackupCount(0)
@@ -99,6 +118,16 @@ final class TieredOnlineStore implements OnlineStore {
     try {
       // Dynamic configuration reaches every member, also those that join later.
       hot.getConfig().addMapConfig(config);
+      if (nearEntries > 0 && !client) {
+        near = new NearCache(nearEntries);
+        // Where the invalidations sent by other members find it (NearCacheTask).
+        hot.getUserContext().put(NearCacheTask.USER_CONTEXT_KEY, near);
+        nearMembership = new NearCacheMembership(hot, near);
+      } else {
+        near = null;
+        nearMembership = null;
+      }
+      nearInvalidator = new NearCacheInvalidator(hot);
     } catch (RuntimeException e) {
       // The caller closes the Redis store it passed; the member or client was started for this store alone.
       proxyCreator.shutdownNow();
@@ -128,7 +157,16 @@ final class TieredOnlineStore implements OnlineStore {
     return result;
   }
 
+  /**
+   * The IMap first, then the near caches: a near cache that misses after its invalidation refills from the IMap,
+   * which must no longer hold what the write replaced.
+   */
   private CompletionStage<Void> invalidate(FeatureView view, Set<String> names) {
+    return invalidateHot(view, names)
+        .thenCompose(none -> nearInvalidator.invalidate(view.name(), List.copyOf(names)));
+  }
+
+  private CompletionStage<Void> invalidateHot(FeatureView view, Set<String> names) {
     if (names.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
@@ -145,6 +183,56 @@ final class TieredOnlineStore implements OnlineStore {
     if (keys.isEmpty()) {
       return CompletableFuture.completedFuture(List.of());
     }
+    return near == null ? readHot(view, keys) : readNear(view, keys);
+  }
+
+  /** The near cache first; the keys it misses through the hot tier, then cached near if nothing invalidated them. */
+  private CompletionStage<List<FeatureRow>> readNear(FeatureView view, List<EntityKey> keys) {
+    // Taken before anything is fetched: a fill must not land if the cache was suspended since.
+    long ticket = near.fillTicket();
+    List<FeatureRow> rows = new ArrayList<>(keys.size());
+    List<Integer> missing = null;
+    List<String> missingNames = null;
+    long[] sequences = null;
+    for (int i = 0; i < keys.size(); i++) {
+      String name = HazelcastOnlineStore.key(keys.get(i));
+      FeatureRow row = near.get(view, name);
+      rows.add(row);
+      if (row == null) {
+        if (missing == null) {
+          missing = new ArrayList<>();
+          missingNames = new ArrayList<>();
+          sequences = new long[keys.size()];
+        }
+        sequences[missing.size()] = near.sequence(view.name(), name);
+        missing.add(i);
+        missingNames.add(name);
+      }
+    }
+    if (missing == null) {
+      return CompletableFuture.completedFuture(rows);
+    }
+    List<EntityKey> missingKeys = new ArrayList<>(missing.size());
+    for (int i : missing) {
+      missingKeys.add(keys.get(i));
+    }
+    List<Integer> positions = missing;
+    List<String> fillNames = missingNames;
+    long[] fillSequences = sequences;
+    return readHot(view, missingKeys).thenApply(fetched -> {
+      for (int j = 0; j < positions.size(); j++) {
+        FeatureRow row = fetched.get(j);
+        rows.set(positions.get(j), row);
+        if (row != null) {
+          near.fill(view, fillNames.get(j), row, expiry.expireAtMillis(view, row.eventTimestampMicros()), ticket,
+              fillSequences[j]);
+        }
+      }
+      return rows;
+    });
+  }
+
+  private CompletionStage<List<FeatureRow>> readHot(FeatureView view, List<EntityKey> keys) {
     List<String> names = new ArrayList<>(keys.size());
     for (EntityKey key : keys) {
       names.add(HazelcastOnlineStore.key(key));
@@ -214,11 +302,19 @@ final class TieredOnlineStore implements OnlineStore {
   @Override
   public void close() {
     proxyCreator.shutdownNow();
+    if (nearMembership != null) {
+      nearMembership.close();
+    }
     try {
       primary.close();
     } finally {
       hot.shutdown();
     }
+  }
+
+  /** The near cache, for tests; null without one. */
+  NearCache near() {
+    return near;
   }
 
   private CompletionStage<IMap<String, byte[]>> map(FeatureView view) {

@@ -98,4 +98,26 @@ class OnlineStoresTest {
         .hasMessage("Cannot open online store 'redis://127.0.0.1:1?hotEntries=many': hotEntries 'many' is not a"
             + " positive whole number");
   }
+
+  @Test
+  void open_nearCacheWithoutHotTier_isRefusedNamingParameter() {
+    assertThatThrownBy(() -> OnlineStores.open("redis://127.0.0.1:1?nearEntries=100"))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage("Cannot open online store 'redis://127.0.0.1:1?nearEntries=100': nearEntries needs hotEntries=N to"
+            + " turn the hot tier on");
+  }
+
+  @Test
+  void open_nearCacheWithBadEntryBound_isRefusedNamingValue() {
+    assertThatThrownBy(() -> OnlineStores.open("redis://127.0.0.1:1?hotEntries=10&nearEntries=-5"))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage("Cannot open online store 'redis://127.0.0.1:1?hotEntries=10&nearEntries=-5': nearEntries '-5' is"
+            + " not a positive whole number");
+  }
+
+  @Test
+  void fromOutside_redisWithNearCache_keepsItForTheClientToIgnore() {
+    assertThat(OnlineStores.fromOutside("redis://10.0.0.1:6379?hotEntries=100&nearEntries=10"))
+        .isEqualTo("redis://10.0.0.1:6379?hotEntries=100&nearEntries=10&hotClient=true");
+  }
 }

@@ -34,13 +34,14 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The hot tier against a real Redis server and a real two-member Hazelcast cluster in this JVM: "node A" and
- * "node B" are two tiered stores, each with its own member, sharing the Redis and the hot cluster, as two serving
- * nodes do. Every test uses its own view.
+ * "node B" are two tiered stores, each with its own member and near cache, sharing the Redis and the hot cluster,
+ * as two serving nodes do. Every test uses its own view.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TieredOnlineStoreIT {
   private static final AtomicInteger VIEWS = new AtomicInteger();
   private static final int HOT_ENTRIES = 500;
+  private static final int NEAR_ENTRIES = 100;
 
   private RedisServerProcess redisServer;
   private RedisClient redisClient;
@@ -49,6 +50,8 @@ class TieredOnlineStoreIT {
   private OnlineStore nodeB;
   private String hotCluster;
   private String nodeUri;
+  /** A node's URI without its member port. */
+  private String commonUri;
 
   @BeforeAll
   void start() throws Exception {
@@ -58,14 +61,35 @@ class TieredOnlineStoreIT {
     int port1 = RedisServerProcess.freePort();
     int port2 = RedisServerProcess.freePort();
     hotCluster = "hot-" + port1;
-    String common = redisServer.uri() + "?hotEntries=" + HOT_ENTRIES + "&hotCluster=" + hotCluster
+    String common = redisServer.uri() + "?hotEntries=" + HOT_ENTRIES + "&nearEntries=" + NEAR_ENTRIES
+        + "&hotCluster=" + hotCluster
         + "&hotMembers=127.0.0.1:" + port1 + ",127.0.0.1:" + port2 + "&hotPort=";
     CompletableFuture<OnlineStore> second = CompletableFuture.supplyAsync(() -> OnlineStores.open(common + port2));
     nodeA = OnlineStores.open(common + port1);
     nodeB = second.get(60, TimeUnit.SECONDS);
     nodeUri = common + port1;
+    commonUri = common;
     Awaitility.await().atMost(Duration.ofSeconds(60))
         .until(() -> hotMembers().size() == 2 && hotMembers().get(0).getCluster().getMembers().size() == 2);
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> near(nodeA).isFilling() && near(nodeB).isFilling());
+  }
+
+  private static NearCache near(OnlineStore node) {
+    return ((TieredOnlineStore) node).near();
+  }
+
+  /**
+   * Every access to the view's IMap, on every member, as Hazelcast counts them: an entry processor that reads an
+   * entry counts as a hit on the entry's owner.
+   */
+  private long hotMapOperations(FeatureView view) {
+    long operations = 0;
+    for (HazelcastInstance member : hotMembers()) {
+      var stats = member.getMap(TieredOnlineStore.MAP_PREFIX + view.name()).getLocalMapStats();
+      operations += stats.getHits() + stats.getGetOperationCount() + stats.getPutOperationCount() + stats.getSetOperationCount()
+          + stats.getRemoveOperationCount() + stats.getOtherOperationCount();
+    }
+    return operations;
   }
 
   @AfterAll
@@ -141,6 +165,7 @@ class TieredOnlineStoreIT {
     FeatureView view = newView();
     int keys = 3;
     AtomicLong acknowledged = new AtomicLong();
+    long nearHits = near(nodeA).hits() + near(nodeB).hits();
     AtomicBoolean done = new AtomicBoolean();
     List<String> violations = Collections.synchronizedList(new ArrayList<>());
     ExecutorService readers = Executors.newFixedThreadPool(4);
@@ -186,6 +211,8 @@ class TieredOnlineStoreIT {
     }
 
     assertThat(violations).isEmpty();
+    // The race went through the near caches, not only around them.
+    assertThat(near(nodeA).hits() + near(nodeB).hits()).isGreaterThan(nearHits);
     assertThat(read(nodeA, view, 0).eventTimestampMicros()).isEqualTo(300);
     assertThat(read(nodeB, view, 2).eventTimestampMicros()).isEqualTo(300);
   }
@@ -235,6 +262,7 @@ class TieredOnlineStoreIT {
     write(nodeA, view, row(4, 100));
     read(nodeA, view, 4);
     awaitCached(view, 4, 100);
+    assertThat(near(nodeA).get(view, HazelcastOnlineStore.key(EntityKey.of(4L)))).isNotNull();
 
     try (OnlineStore outside = OnlineStores.open(OnlineStores.fromOutside(nodeUri))) {
       write(outside, view, row(4, 200));
@@ -315,5 +343,96 @@ class TieredOnlineStoreIT {
     // members holds, although every one of the keys was cached at some point.
     awaitCached(view, keys.size() - 1, 10);
     assertThat(hotMap(view).size()).isBetween(1, 2 * HOT_ENTRIES);
+  }
+
+  @Test
+  void read_nearHit_touchesNeitherRedisNorHotCluster() {
+    FeatureView view = newView();
+    write(nodeA, view, row(8, 100));
+    read(nodeA, view, 8);
+    // The IMap is filled after the read returned; let that land first.
+    awaitCached(view, 8, 100);
+    long mgets = mgetCalls();
+    long hotOperations = hotMapOperations(view);
+    long hits = near(nodeA).hits();
+
+    for (int i = 0; i < 50; i++) {
+      assertThat(read(nodeA, view, 8).eventTimestampMicros()).isEqualTo(100);
+    }
+
+    assertThat(mgetCalls()).isEqualTo(mgets);
+    assertThat(hotMapOperations(view)).isEqualTo(hotOperations);
+    assertThat(near(nodeA).hits() - hits).isEqualTo(50);
+    // The counters are live: node B has not cached the key near, so its read goes to the hot cluster.
+    assertThat(read(nodeB, view, 8).eventTimestampMicros()).isEqualTo(100);
+    assertThat(hotMapOperations(view)).isGreaterThan(hotOperations);
+  }
+
+  @Test
+  void write_afterNearCaching_invalidatesNearCacheOfOtherNode() {
+    FeatureView view = newView();
+    String name = HazelcastOnlineStore.key(EntityKey.of(6L));
+    write(nodeA, view, row(6, 100));
+    read(nodeA, view, 6);
+    read(nodeB, view, 6);
+    assertThat(near(nodeB).get(view, name)).isNotNull();
+
+    write(nodeA, view, row(6, 200));
+
+    assertThat(near(nodeB).get(view, name)).isNull();
+    assertThat(read(nodeB, view, 6).eventTimestampMicros()).isEqualTo(200);
+    assertThat(near(nodeB).get(view, name).eventTimestampMicros()).isEqualTo(200);
+  }
+
+  @Test
+  void read_manyKeys_nearCacheStaysWithinItsBound() {
+    FeatureView view = newView();
+    List<FeatureRow> rows = new ArrayList<>();
+    List<EntityKey> keys = new ArrayList<>();
+    for (long key = 0; key < 4 * NEAR_ENTRIES; key++) {
+      rows.add(row(key, 10));
+      keys.add(EntityKey.of(key));
+    }
+    write(nodeA, view, rows.toArray(FeatureRow[]::new));
+
+    for (int from = 0; from < keys.size(); from += 50) {
+      List<FeatureRow> read = nodeB.read(view, keys.subList(from, from + 50)).toCompletableFuture().join();
+      assertThat(read).allSatisfy(row -> assertThat(row.eventTimestampMicros()).isEqualTo(10));
+    }
+
+    assertThat(near(nodeB).size(view.name())).isBetween(1L, (long) NEAR_ENTRIES);
+    assertThat(near(nodeA).size(view.name())).isZero();
+  }
+
+  @Test
+  void memberLeaves_nearCachesOfOthersAreClearedThenFillAgain() {
+    FeatureView view = newView();
+    String name = HazelcastOnlineStore.key(EntityKey.of(9L));
+    write(nodeA, view, row(9, 100));
+    read(nodeA, view, 9);
+    assertThat(near(nodeA).get(view, name)).isNotNull();
+
+    try (OnlineStore nodeC = OnlineStores.open(commonUri + RedisServerProcess.freePort())) {
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> near(nodeC).isFilling());
+      assertThat(read(nodeC, view, 9).eventTimestampMicros()).isEqualTo(100);
+      assertThat(near(nodeC).get(view, name)).isNotNull();
+      // The third node's writes reach the others' near caches, and theirs reach it.
+      write(nodeC, view, row(9, 200));
+      assertThat(read(nodeA, view, 9).eventTimestampMicros()).isEqualTo(200);
+      write(nodeB, view, row(9, 300));
+      assertThat(read(nodeC, view, 9).eventTimestampMicros()).isEqualTo(300);
+      assertThat(near(nodeA).get(view, name)).isNull();
+      assertThat(read(nodeA, view, 9).eventTimestampMicros()).isEqualTo(300);
+      assertThat(near(nodeA).get(view, name)).isNotNull();
+    }
+
+    // Node C left: node A cannot tell a crash from being cut off itself, so it drops everything it cached ...
+    Awaitility.await().atMost(Duration.ofSeconds(60))
+        .untilAsserted(() -> assertThat(near(nodeA).size(view.name())).isZero());
+    assertThat(near(nodeA).get(view, name)).isNull();
+    // ... and fills again once the members that remain know it.
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> near(nodeA).isFilling());
+    assertThat(read(nodeA, view, 9).eventTimestampMicros()).isEqualTo(300);
+    assertThat(near(nodeA).get(view, name).eventTimestampMicros()).isEqualTo(300);
   }
 }

@@ -1,0 +1,195 @@
+package dev.featurestore.online;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import dev.featurestore.api.data.FeatureRow;
+import dev.featurestore.api.definition.FeatureView;
+import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The near cache of one serving node: decoded rows of hot keys in this JVM's heap, at most {@code entriesPerView}
+ * per view (Caffeine, size-bounded, W-TinyLFU), each gone by itself at its key's expiry in the store.
+ *
+ * <p><b>The fill rule.</b> A read that misses takes a {@link #fillTicket()} and the key's {@link #sequence} before it
+ * fetches the row, and hands both to {@link #fill} afterwards. The fill lands only if no {@link #invalidate} of that
+ * key (or of another key in the same stripe) and no {@link #suspend} happened in between; it is checked and stored
+ * in one atomic step on the key, and an invalidation bumps the sequence before it removes the key, so a fetch that
+ * raced an invalidation can never land after it. A landed row is served only while the cache's state is still the
+ * one it was filled in: {@link #suspend} makes every cached row unservable at once, whatever is still in memory.
+ *
+ * <p>Starts suspended: it fills only after {@link #resume}, which {@link NearCacheMembership} calls once every member
+ * of the hot cluster knows this one (and so sends it their invalidations).
+ *
+ * <p>Thread-safe; no method blocks beyond a per-key lock held for a comparison.
+ */
+final class NearCache {
+  private static final int STRIPES = 1 << 12;
+  /** A fill ticket while the cache is suspended: {@link #fill} drops what it is given. */
+  static final long NO_FILL = -1;
+
+  private final int entriesPerView;
+  private final ConcurrentMap<String, Cache<String, Entry>> views = new ConcurrentHashMap<>();
+  /** Invalidation counts per stripe of keys; a fill compares the count it saw before its fetch. */
+  private final AtomicLongArray sequences = new AtomicLongArray(STRIPES);
+  /**
+   * Even: suspended, nothing fills. Odd: filling. Every suspension moves it to the next even number, so a row filled
+   * in an earlier state never matches again.
+   */
+  private final AtomicLong state = new AtomicLong();
+  private final LongAdder hits = new LongAdder();
+
+  NearCache(int entriesPerView) {
+    if (entriesPerView <= 0) {
+      throw new IllegalArgumentException("Cannot create a near cache: " + entriesPerView + " entries per view");
+    }
+    this.entriesPerView = entriesPerView;
+  }
+
+  /** The cached row of {@code name} in {@code view}, or null: absent, expired, cached under another state or view. */
+  FeatureRow get(FeatureView view, String name) {
+    Cache<String, Entry> cache = views.get(view.name());
+    if (cache == null) {
+      return null;
+    }
+    Entry entry = cache.getIfPresent(name);
+    // A row decoded for another version of the view (the registry changed it) is not this view's row.
+    if (entry != null && entry.view == view && entry.state == state.get()) {
+      hits.increment();
+      return entry.row;
+    }
+    return null;
+  }
+
+  /** How many reads of a key were answered here so far. */
+  long hits() {
+    return hits.sum();
+  }
+
+  /** What a read that is about to fetch must hand to {@link #fill}: the state, or {@link #NO_FILL} if suspended. */
+  long fillTicket() {
+    long current = state.get();
+    return (current & 1) == 1 ? current : NO_FILL;
+  }
+
+  /** The invalidation count of the key's stripe, taken before a fetch. */
+  long sequence(String viewName, String name) {
+    return sequences.get(stripe(viewName, name));
+  }
+
+  /**
+   * Caches {@code row}, fetched after {@link #fillTicket} returned {@code ticket} and {@link #sequence} returned
+   * {@code sequence}, unless the key was invalidated or the cache suspended since, or a newer row is cached.
+   * It goes at {@code expireAtMillis} (epoch milliseconds, {@link KeyExpiry#NEVER} for never).
+   */
+  void fill(FeatureView view, String name, FeatureRow row, long expireAtMillis, long ticket, long sequence) {
+    if (ticket == NO_FILL || expireAtMillis <= System.currentTimeMillis()) {
+      return;
+    }
+    int stripe = stripe(view.name(), name);
+    if (sequences.get(stripe) != sequence) {
+      return;
+    }
+    Entry filled = new Entry(view, row, ticket, expireAtMillis);
+    cache(view.name()).asMap().compute(name, (key, current) -> {
+      // Checked again under the key's lock: an invalidation bumps the sequence before it removes the key, so either
+      // it sees this row and removes it, or this sees its bump and stores nothing.
+      if (sequences.get(stripe) != sequence || state.get() != ticket) {
+        return current;
+      }
+      boolean keep = current != null && current.view == view && current.state == ticket
+          && !row.supersedes(current.row);
+      return keep ? current : filled;
+    });
+  }
+
+  /** Removes the keys of a view, and makes every fill that fetched them before this call drop its row. */
+  void invalidate(String viewName, Collection<String> names) {
+    Cache<String, Entry> cache = views.get(viewName);
+    for (String name : names) {
+      sequences.incrementAndGet(stripe(viewName, name));
+      if (cache != null) {
+        cache.invalidate(name);
+      }
+    }
+  }
+
+  /** Stops serving and filling: no row cached so far is served again, and nothing fills until {@link #resume}. */
+  void suspend() {
+    state.getAndUpdate(current -> (current | 1) + 1);
+    for (Cache<String, Entry> cache : views.values()) {
+      cache.invalidateAll();
+    }
+  }
+
+  /** The state to hand to {@link #resume}: taken before checking that the hot cluster is whole. */
+  long suspendedState() {
+    return state.get();
+  }
+
+  /**
+   * Fills again, if the cache is still in the suspended state {@code suspended} (no suspension since it was taken).
+   *
+   * @return whether it fills now
+   */
+  boolean resume(long suspended) {
+    return (suspended & 1) == 0 && state.compareAndSet(suspended, suspended + 1);
+  }
+
+  boolean isFilling() {
+    return (state.get() & 1) == 1;
+  }
+
+  /** The number of rows held for a view (estimated; includes rows that are no longer served). */
+  long size(String viewName) {
+    Cache<String, Entry> cache = views.get(viewName);
+    if (cache == null) {
+      return 0;
+    }
+    cache.cleanUp();
+    return cache.estimatedSize();
+  }
+
+  private Cache<String, Entry> cache(String viewName) {
+    return views.computeIfAbsent(viewName, ignored -> Caffeine.newBuilder()
+        .maximumSize(entriesPerView)
+        .expireAfter(new Expiry<String, Entry>() {
+          @Override
+          public long expireAfterCreate(String key, Entry entry, long currentTime) {
+            return entry.nanosToLive();
+          }
+
+          @Override
+          public long expireAfterUpdate(String key, Entry entry, long currentTime, long currentDuration) {
+            return entry.nanosToLive();
+          }
+
+          @Override
+          public long expireAfterRead(String key, Entry entry, long currentTime, long currentDuration) {
+            return currentDuration;
+          }
+        })
+        .build());
+  }
+
+  private static int stripe(String viewName, String name) {
+    int hash = viewName.hashCode() * 31 + name.hashCode();
+    return (hash ^ (hash >>> 16)) & (STRIPES - 1);
+  }
+
+  /** A decoded row, the view it was decoded for, and the cache state it was filled in. */
+  private record Entry(FeatureView view, FeatureRow row, long state, long expireAtMillis) {
+    long nanosToLive() {
+      if (expireAtMillis == KeyExpiry.NEVER) {
+        return Long.MAX_VALUE;
+      }
+      return TimeUnit.MILLISECONDS.toNanos(Math.max(0, expireAtMillis - System.currentTimeMillis()));
+    }
+  }
+}

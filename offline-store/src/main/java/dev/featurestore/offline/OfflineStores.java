@@ -14,8 +14,14 @@ public final class OfflineStores {
    * view's table lives in {@code warehouseDir/features/<view>}. Several stores may share a directory.
    */
   public static OfflineStore local(Path warehouseDir) {
+    return local(warehouseDir, TrainingSetOptions.defaults());
+  }
+
+  /** Like {@link #local(Path)}, building training sets with the given memory budget and spill directory. */
+  public static OfflineStore local(Path warehouseDir, TrainingSetOptions trainingSetOptions) {
     Objects.requireNonNull(warehouseDir, "warehouseDir");
-    return IcebergOfflineStore.onLocalWarehouse(warehouseDir.toAbsolutePath());
+    Objects.requireNonNull(trainingSetOptions, "trainingSetOptions");
+    return IcebergOfflineStore.onLocalWarehouse(warehouseDir.toAbsolutePath(), trainingSetOptions);
   }
 
   /**

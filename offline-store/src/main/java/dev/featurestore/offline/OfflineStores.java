@@ -43,4 +43,23 @@ public final class OfflineStores {
     Objects.requireNonNull(options, "options");
     return WriteAheadPushLog.open(directory.toAbsolutePath(), store, definitions, options);
   }
+
+  /**
+   * Starts an Arrow Flight service for training sets on {@code store} (see {@link TrainingSetFlightService}), which
+   * reads the definitions from {@code definitions} at each call. The service does not own {@code store}: close the
+   * service first, then the store.
+   *
+   * @throws IllegalArgumentException when {@code store} was not made by this class
+   * @throws dev.featurestore.api.error.UnavailableException when the port cannot be bound
+   */
+  public static TrainingSetFlightService flightService(
+      OfflineStore store, Supplier<Definitions> definitions, FlightServiceOptions options) {
+    Objects.requireNonNull(definitions, "definitions");
+    Objects.requireNonNull(options, "options");
+    if (!(store instanceof IcebergOfflineStore iceberg)) {
+      throw new IllegalArgumentException("Cannot serve training sets over Flight from " + store
+          + ": only offline stores made by OfflineStores can");
+    }
+    return FlightTrainingSetService.start(iceberg, definitions, options);
+  }
 }

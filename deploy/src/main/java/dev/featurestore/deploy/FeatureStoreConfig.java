@@ -20,6 +20,8 @@ import java.util.Objects;
  *     appends them to the views' Iceberg tables (the default); without it pushes are online-only
  * @param pushFlushInterval how often the push log appends what it holds to Iceberg: the most a pushed row waits
  *     before training sets see it (default 10 s)
+ * @param flightPort the port of the Arrow Flight service for training sets ({@code 0} picks a free one), or
+ *     {@link #FLIGHT_OFF}; the builder's default is off, the {@code serve} command's is {@link #DEFAULT_FLIGHT_PORT}
  */
 public record FeatureStoreConfig(
     Path dataDir,
@@ -29,12 +31,17 @@ public record FeatureStoreConfig(
     String host,
     int port,
     boolean pushLog,
-    Duration pushFlushInterval) {
+    Duration pushFlushInterval,
+    int flightPort) {
 
   public static final String EMBEDDED = "embedded";
   public static final String HAZELCAST_EMBEDDED = "hazelcast";
   public static final int DEFAULT_PORT = 6566;
   public static final Duration DEFAULT_PUSH_FLUSH_INTERVAL = Duration.ofSeconds(10);
+  /** The {@code serve} command's default Flight port. */
+  public static final int DEFAULT_FLIGHT_PORT = 8815;
+  /** {@link #flightPort} when the server runs no Flight service. */
+  public static final int FLIGHT_OFF = -1;
 
   public FeatureStoreConfig {
     Objects.requireNonNull(dataDir, "dataDir");
@@ -44,6 +51,10 @@ public record FeatureStoreConfig(
     warehouse = warehouse == null ? dataDir.resolve("warehouse") : warehouse;
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("Cannot use port " + port + ": it must be in 0..65535");
+    }
+    if (flightPort < FLIGHT_OFF || flightPort > 65_535) {
+      throw new IllegalArgumentException("Cannot use Flight port " + flightPort + ": it must be in 0..65535, or -1 for"
+          + " no Flight service");
     }
     Objects.requireNonNull(pushFlushInterval, "pushFlushInterval");
     if (pushFlushInterval.isNegative() || pushFlushInterval.isZero()) {
@@ -58,12 +69,17 @@ public record FeatureStoreConfig(
 
   public Builder toBuilder() {
     return new Builder().dataDir(dataDir).registryUrl(registryUrl).onlineStore(onlineStore).warehouse(warehouse)
-        .host(host).port(port).pushLog(pushLog).pushFlushInterval(pushFlushInterval);
+        .host(host).port(port).pushLog(pushLog).pushFlushInterval(pushFlushInterval).flightPort(flightPort);
   }
 
   /** The directory of the push write-ahead log: {@code <dataDir>/push-wal}. */
   public Path pushLogDir() {
     return dataDir.resolve("push-wal");
+  }
+
+  /** Whether the server runs the Arrow Flight service for training sets. */
+  public boolean flight() {
+    return flightPort != FLIGHT_OFF;
   }
 
   /** Whether the registry is the SQLite file inside {@link #dataDir}. */
@@ -84,6 +100,7 @@ public record FeatureStoreConfig(
     private int port = DEFAULT_PORT;
     private boolean pushLog = true;
     private Duration pushFlushInterval = DEFAULT_PUSH_FLUSH_INTERVAL;
+    private int flightPort = FLIGHT_OFF;
 
     public Builder dataDir(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -127,9 +144,15 @@ public record FeatureStoreConfig(
       return this;
     }
 
+    /** The Arrow Flight port for training sets, 0 for a free one, {@link #FLIGHT_OFF} (the default) for none. */
+    public Builder flightPort(int flightPort) {
+      this.flightPort = flightPort;
+      return this;
+    }
+
     public FeatureStoreConfig build() {
       return new FeatureStoreConfig(dataDir, registryUrl, onlineStore, warehouse, host, port, pushLog,
-          pushFlushInterval);
+          pushFlushInterval, flightPort);
     }
   }
 }

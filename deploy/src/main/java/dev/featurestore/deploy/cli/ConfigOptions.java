@@ -49,6 +49,11 @@ public final class ConfigOptions {
           + "(env FSTORE_PUSH_FLUSH_INTERVAL, default: ${DEFAULT-VALUE}).")
   java.time.Duration pushFlushInterval;
 
+  @Option(names = "--flight-port", paramLabel = "PORT", defaultValue = "${env:FSTORE_FLIGHT_PORT:-8815}",
+      description = "serve: port of the Arrow Flight service for training sets (DoPut entities, DoGet the training "
+          + "set); -1 runs none (env FSTORE_FLIGHT_PORT, default: ${DEFAULT-VALUE}).")
+  int flightPort;
+
   public FeatureStoreConfig toConfig() {
     return FeatureStoreConfig.builder()
         .dataDir(dataDir)
@@ -59,6 +64,7 @@ public final class ConfigOptions {
         .port(port)
         .pushLog(pushLog == Switch.on)
         .pushFlushInterval(pushFlushInterval)
+        .flightPort(flightPort)
         .build();
   }
 }

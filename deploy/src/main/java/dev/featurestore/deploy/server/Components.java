@@ -2,10 +2,12 @@ package dev.featurestore.deploy.server;
 
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.deploy.FeatureStoreConfig;
+import dev.featurestore.offline.FlightServiceOptions;
 import dev.featurestore.offline.OfflinePushLog;
 import dev.featurestore.offline.OfflineStore;
 import dev.featurestore.offline.OfflineStores;
 import dev.featurestore.offline.PushLogOptions;
+import dev.featurestore.offline.TrainingSetFlightService;
 import dev.featurestore.online.OnlineStores;
 import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.registry.Registries;
@@ -40,6 +42,19 @@ public final class Components {
       FeatureStoreConfig config, OfflineStore offline, Supplier<Definitions> definitions) {
     return OfflineStores.pushLog(config.pushLogDir(), offline, definitions, 
         PushLogOptions.defaults().withFlushInterval(config.pushFlushInterval()));
+  }
+
+  /**
+   * The Arrow Flight service for training sets on {@code offline}, on the configured host and
+   * {@link FeatureStoreConfig#flightPort()}, with its uploads under {@code <dataDir>/flight-uploads}.
+   */
+  public static TrainingSetFlightService openFlightService(
+      FeatureStoreConfig config, OfflineStore offline, Supplier<Definitions> definitions) {
+    return OfflineStores.flightService(offline, definitions, FlightServiceOptions.builder()
+        .host(config.host())
+        .port(config.flightPort())
+        .uploadDirectory(config.dataDir().resolve("flight-uploads"))
+        .build());
   }
 
   /**

@@ -26,6 +26,8 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds a training set with a sort-merge as-of join in bounded memory, streaming Arrow batches to a sink.
@@ -44,6 +46,7 @@ import org.apache.iceberg.Table;
  */
 final class TrainingSets {
   private static final int PROGRESS_EVERY = 10_000;
+  private static final Logger log = LoggerFactory.getLogger(TrainingSets.class);
 
   private final ViewTables tables;
   private final TrainingSetOptions options;
@@ -61,6 +64,7 @@ final class TrainingSets {
       ProgressListener progress) {
     List<ExternalSorter<?>> sorters = new ArrayList<>();
     boolean begun = false;
+    long started = System.nanoTime();
     try {
       Plan plan = plan(definitions, request);
       int views = plan.selection.views().size();
@@ -91,6 +95,9 @@ final class TrainingSets {
         }
       });
       progress.onProgress(0, rowCount);
+      long probed = System.nanoTime();
+      StringBuilder phases = new StringBuilder();
+      phases.append(String.format("probes %.2f s", seconds(started, probed)));
 
       // 2. per view: scan, sort, merge, sort matches by position
       boolean asKnownAt = request.visibility() == TrainingSetRequest.Visibility.AS_KNOWN_AT;
@@ -117,6 +124,7 @@ final class TrainingSets {
             (keyValues, event, created, sequence, position, values) -> rows.add(new ViewRow(
                 ValueCodec.key(keyValues, keyTypes), asKnownAt ? Math.max(event, created) : event, event, created,
                 sequence, position, values)));
+        long scanned = System.nanoTime();
         ExternalSorter<Match> matchSorter = new ExternalSorter<>("matches-" + view.name(),
             JoinRows.matchCodec(featureTypes), JoinRows.MATCH_ORDER, share, spill);
         sorters.add(matchSorter);
@@ -124,6 +132,10 @@ final class TrainingSets {
         probeSorters.get(v).close();
         rows.close();
         matches.add(matchSorter.sorted());
+        long merged = System.nanoTime();
+        phases.append(String.format(", %s: scan %,d rows %.2f s, sort+merge %.2f s", view.name(), rows.count(),
+            seconds(probed, scanned), seconds(scanned, merged)));
+        probed = merged;
       }
 
       // 3. the entity rows again, in input order, with the matches
@@ -134,6 +146,8 @@ final class TrainingSets {
         new BatchWriter(plan, root, matches, sink, options.batchRows(), progress, rowCount).writeAll();
         sink.finish();
       }
+      phases.append(String.format(", output %.2f s", seconds(probed, System.nanoTime())));
+      log.debug("Training set of {} rows: {}", rowCount, phases);
       return new Stats(rowCount, snapshotIds, spilled);
     } catch (RuntimeException e) {
       if (begun) {
@@ -143,6 +157,10 @@ final class TrainingSets {
     } finally {
       sorters.forEach(ExternalSorter::close);
     }
+  }
+
+  private static double seconds(long fromNanos, long toNanos) {
+    return (toNanos - fromNanos) / 1e9;
   }
 
   /** Fills batches from the entity rows and the matches of each view, and hands each full batch to the sink. */

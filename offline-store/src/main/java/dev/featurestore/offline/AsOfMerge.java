@@ -3,7 +3,6 @@ package dev.featurestore.offline;
 import dev.featurestore.offline.JoinRows.Match;
 import dev.featurestore.offline.JoinRows.Probe;
 import dev.featurestore.offline.JoinRows.ViewRow;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.function.Consumer;
 
@@ -26,16 +25,17 @@ final class AsOfMerge {
    */
   static void merge(Iterator<Probe> probes, Iterator<ViewRow> rows, long ttlMicros, Consumer<Match> sink) {
     ViewRow row = rows.hasNext() ? rows.next() : null;
-    byte[] currentKey = null;
+    Probe current = null;
     ViewRow best = null;
     while (probes.hasNext()) {
       Probe probe = probes.next();
-      if (currentKey == null || !Arrays.equals(currentKey, probe.key())) {
-        currentKey = probe.key();
+      if (current == null
+          || JoinRows.compareKeys(current.prefix(), current.key(), probe.prefix(), probe.key()) != 0) {
         best = null;
       }
+      current = probe;
       while (row != null) {
-        int byKey = Arrays.compareUnsigned(row.key(), probe.key());
+        int byKey = JoinRows.compareKeys(row.prefix(), row.key(), probe.prefix(), probe.key());
         if (byKey > 0 || (byKey == 0 && row.eligible() > probe.t())) {
           break;
         }

@@ -39,6 +39,7 @@ final class ExternalSorter<T> implements AutoCloseable {
   private List<T> buffer = new ArrayList<>();
   private long bufferedBytes;
   private long count;
+  private int runsWritten;
   private boolean iterating;
 
   /**
@@ -69,9 +70,9 @@ final class ExternalSorter<T> implements AutoCloseable {
     return count;
   }
 
-  /** How many run files were written so far. */
+  /** How many sorted runs were spilled to disk (also after {@link #close()}); merge passes not counted. */
   int spilledRuns() {
-    return runs.size();
+    return runsWritten;
   }
 
   /** Every record added, in order; call once, after the last {@link #add}. */
@@ -134,6 +135,7 @@ final class ExternalSorter<T> implements AutoCloseable {
       Files.createDirectories(spillDirectory);
       Path run = Files.createTempFile(spillDirectory, "fstore-" + name + "-", ".run");
       runs.add(run);
+      runsWritten++;
       try (DataOutputStream out =
           new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(run), IO_BUFFER))) {
         for (T record : buffer) {

@@ -4,6 +4,9 @@ import dev.featurestore.api.ValueType;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Comparator;
 
@@ -14,28 +17,67 @@ import java.util.Comparator;
 final class JoinRows {
   private JoinRows() {}
 
-  /** An entity row as the join of one view sees it: its key bytes, its time and its position in the input. */
-  record Probe(byte[] key, long t, long position) {}
+  /**
+   * An entity row as the join of one view sees it: its key bytes, its time and its position in the input.
+   * {@code prefix} is {@link #prefixOf} the key.
+   */
+  record Probe(byte[] key, long prefix, long t, long position) {
+    Probe(byte[] key, long t, long position) {
+      this(key, prefixOf(key), t, position);
+    }
+  }
 
   /**
    * A row of a view: key bytes, when it becomes visible to a probe ({@code eligible}: its event timestamp, or the
    * later of event and created timestamp as known at), the tie-breaking fields and the feature values.
    */
-  record ViewRow(
-      byte[] key, long eligible, long event, long created, long sequence, long position, Object[] values) {}
+  record ViewRow(byte[] key, long prefix, long eligible, long event, long created, long sequence, long position,
+      Object[] values) {
+    ViewRow(byte[] key, long eligible, long event, long created, long sequence, long position, Object[] values) {
+      this(key, prefixOf(key), eligible, event, created, sequence, position, values);
+    }
+  }
 
   /** The feature values of one view for the entity row at {@code position}. */
   record Match(long position, Object[] values) {}
 
+  private static final VarHandle LONG_BIG_ENDIAN = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+  /**
+   * The first 8 bytes of a key as an unsigned number (zero-padded): comparing prefixes first, then the bytes only
+   * when they tie, is the order of {@link Arrays#compareUnsigned} but spares most byte-array comparisons, and all of
+   * them for keys of at most 8 bytes (a single INT64 or INT32 key).
+   */
+  static long prefixOf(byte[] key) {
+    if (key.length >= 8) {
+      return (long) LONG_BIG_ENDIAN.get(key, 0);
+    }
+    long prefix = 0;
+    for (int i = 0; i < 8; i++) {
+      prefix = (prefix << 8) | (i < key.length ? key[i] & 0xFF : 0);
+    }
+    return prefix;
+  }
+
+  /** Key order: {@link Arrays#compareUnsigned} of the key bytes, fast for short keys. */
+  static int compareKeys(long prefixA, byte[] a, long prefixB, byte[] b) {
+    int byPrefix = Long.compareUnsigned(prefixA, prefixB);
+    if (byPrefix != 0) {
+      return byPrefix;
+    }
+    // equal zero-padded prefixes: for keys of at most 8 bytes the shorter one is a prefix of the other
+    return a.length <= 8 && b.length <= 8 ? Integer.compare(a.length, b.length) : Arrays.compareUnsigned(a, b);
+  }
+
   /** Probes by key, then time (and, the sort being stable, input position). */
   static final Comparator<Probe> PROBE_ORDER = (a, b) -> {
-    int byKey = Arrays.compareUnsigned(a.key(), b.key());
+    int byKey = compareKeys(a.prefix(), a.key(), b.prefix(), b.key());
     return byKey != 0 ? byKey : Long.compare(a.t(), b.t());
   };
 
   /** View rows by key, then by when they become visible. */
   static final Comparator<ViewRow> VIEW_ROW_ORDER = (a, b) -> {
-    int byKey = Arrays.compareUnsigned(a.key(), b.key());
+    int byKey = compareKeys(a.prefix(), a.key(), b.prefix(), b.key());
     return byKey != 0 ? byKey : Long.compare(a.eligible(), b.eligible());
   };
 

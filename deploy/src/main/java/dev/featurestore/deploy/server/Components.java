@@ -8,6 +8,7 @@ import dev.featurestore.offline.OfflineStore;
 import dev.featurestore.offline.OfflineStores;
 import dev.featurestore.offline.PushLogOptions;
 import dev.featurestore.offline.TrainingSetFlightService;
+import dev.featurestore.offline.TrainingSetOptions;
 import dev.featurestore.online.OnlineStores;
 import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.registry.Registries;
@@ -32,6 +33,11 @@ public final class Components {
 
   public static OfflineStore openOfflineStore(FeatureStoreConfig config) {
     return OfflineStores.local(config.warehouse());
+  }
+
+  /** The offline store, building training sets with the given memory budget and spill directory. */
+  public static OfflineStore openOfflineStore(FeatureStoreConfig config, TrainingSetOptions trainingSetOptions) {
+    return OfflineStores.local(config.warehouse(), trainingSetOptions);
   }
 
   /**

@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param tableCare snapshot retention, and the optional compaction/expiry schedule of {@code serve} (default off)
  * @param serverInstances how many server verticles share the port, each on its own event loop (default: one per
  *     core)
+ * @param flightPort the port of the Arrow Flight service for training sets ({@code 0} picks a free one), or
+ *     {@link #FLIGHT_OFF}; the builder's default is off, the {@code serve} command's is {@link #DEFAULT_FLIGHT_PORT}
  */
 public record FeatureStoreConfig(
     Path dataDir,
@@ -34,12 +36,17 @@ public record FeatureStoreConfig(
     boolean pushLog,
     Duration pushFlushInterval,
     TableCareConfig tableCare,
-    int serverInstances) {
+    int serverInstances,
+    int flightPort) {
 
   public static final String EMBEDDED = "embedded";
   public static final String HAZELCAST_EMBEDDED = "hazelcast";
   public static final int DEFAULT_PORT = 6566;
   public static final Duration DEFAULT_PUSH_FLUSH_INTERVAL = Duration.ofSeconds(10);
+  /** The {@code serve} command's default Flight port. */
+  public static final int DEFAULT_FLIGHT_PORT = 8815;
+  /** {@link #flightPort} when the server runs no Flight service. */
+  public static final int FLIGHT_OFF = -1;
 
   public FeatureStoreConfig {
     Objects.requireNonNull(dataDir, "dataDir");
@@ -49,6 +56,10 @@ public record FeatureStoreConfig(
     warehouse = warehouse == null ? dataDir.resolve("warehouse") : warehouse;
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("Cannot use port " + port + ": it must be in 0..65535");
+    }
+    if (flightPort < FLIGHT_OFF || flightPort > 65_535) {
+      throw new IllegalArgumentException("Cannot use Flight port " + flightPort + ": it must be in 0..65535, or -1 for"
+          + " no Flight service");
     }
     Objects.requireNonNull(pushFlushInterval, "pushFlushInterval");
     if (pushFlushInterval.isNegative() || pushFlushInterval.isZero()) {
@@ -69,12 +80,18 @@ public record FeatureStoreConfig(
   public Builder toBuilder() {
     return new Builder().dataDir(dataDir).registryUrl(registryUrl).onlineStore(onlineStore).warehouse(warehouse)
         .host(host).port(port).pushLog(pushLog).pushFlushInterval(pushFlushInterval).tableCare(tableCare)
-        .serverInstances(serverInstances);
+        .serverInstances(serverInstances)
+        .flightPort(flightPort);
   }
 
   /** The directory of the push write-ahead log: {@code <dataDir>/push-wal}. */
   public Path pushLogDir() {
     return dataDir.resolve("push-wal");
+  }
+
+  /** Whether the server runs the Arrow Flight service for training sets. */
+  public boolean flight() {
+    return flightPort != FLIGHT_OFF;
   }
 
   /** Whether the registry is the SQLite file inside {@link #dataDir}. */
@@ -97,6 +114,7 @@ public record FeatureStoreConfig(
     private Duration pushFlushInterval = DEFAULT_PUSH_FLUSH_INTERVAL;
     private TableCareConfig tableCare = TableCareConfig.off();
     private int serverInstances = Runtime.getRuntime().availableProcessors();
+    private int flightPort = FLIGHT_OFF;
 
     public Builder dataDir(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -151,9 +169,15 @@ public record FeatureStoreConfig(
       return this;
     }
 
+    /** The Arrow Flight port for training sets, 0 for a free one, {@link #FLIGHT_OFF} (the default) for none. */
+    public Builder flightPort(int flightPort) {
+      this.flightPort = flightPort;
+      return this;
+    }
+
     public FeatureStoreConfig build() {
       return new FeatureStoreConfig(dataDir, registryUrl, onlineStore, warehouse, host, port, pushLog,
-          pushFlushInterval, tableCare, serverInstances);
+          pushFlushInterval, tableCare, serverInstances, flightPort);
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.featurestore.offline;
 import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.api.error.FeatureStoreException;
+import dev.featurestore.api.error.InvalidRequestException;
 import dev.featurestore.api.error.UnavailableException;
 import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.registry.Registry;
@@ -13,6 +14,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.hadoop.HadoopCatalog;
@@ -26,23 +29,24 @@ final class IcebergOfflineStore implements OfflineStore {
   private final Compaction compaction;
   private final SnapshotExpiry expiry;
 
-  private IcebergOfflineStore(HadoopCatalog catalog) {
+  private IcebergOfflineStore(HadoopCatalog catalog, TrainingSetOptions trainingSetOptions) {
     this.catalog = catalog;
     ViewTables tables = new ViewTables(catalog);
     this.ingestion = new Ingestion(tables);
-    this.trainingSets = new TrainingSets(tables);
+    this.trainingSets = new TrainingSets(tables, trainingSetOptions);
     this.materializer = new Materializer(tables);
     this.compaction = new Compaction(tables);
     this.expiry = new SnapshotExpiry(tables);
   }
 
-  static IcebergOfflineStore onLocalWarehouse(Path warehouse) {
+  static IcebergOfflineStore onLocalWarehouse(Path warehouse, TrainingSetOptions trainingSetOptions) {
     try {
       Files.createDirectories(warehouse);
     } catch (IOException e) {
       throw new UnavailableException("Cannot open offline store at '" + warehouse + "': " + e.getMessage(), e);
     }
-    return new IcebergOfflineStore(new HadoopCatalog(new Configuration(), warehouse.toUri().toString()));
+    return new IcebergOfflineStore(
+        new HadoopCatalog(new Configuration(), warehouse.toUri().toString()), trainingSetOptions);
   }
 
   @Override
@@ -69,8 +73,29 @@ final class IcebergOfflineStore implements OfflineStore {
     Objects.requireNonNull(definitions, "definitions");
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(progress, "progress");
+    if (request.output() == null) {
+      throw new InvalidRequestException("Cannot build training set from '" + request.entityFile().getFileName()
+          + "': no output file given");
+    }
+    return translate("build training set from '" + request.entityFile().getFileName() + "'", () -> {
+      long started = System.nanoTime();
+      try (BufferAllocator allocator = new RootAllocator()) {
+        TrainingSets.Stats stats =
+            trainingSets.run(definitions, request, new ParquetSink(request.output()), allocator, progress);
+        return new TrainingSetResult(stats.rows(), request.output(), Ingestion.seconds(started),
+            stats.snapshotIds(), stats.spilledRuns());
+      }
+    });
+  }
+
+  /**
+   * Builds a training set into any sink (a Flight stream), allocating its batches from {@code allocator}; the
+   * request's output is ignored. Failures as {@link #trainingSet}.
+   */
+  TrainingSets.Stats streamTrainingSet(Definitions definitions, TrainingSetRequest request, TrainingSetSink sink,
+      BufferAllocator allocator, ProgressListener progress) {
     return translate("build training set from '" + request.entityFile().getFileName() + "'",
-        () -> trainingSets.run(definitions, request, progress));
+        () -> trainingSets.run(definitions, request, sink, allocator, progress));
   }
 
   @Override

@@ -47,6 +47,11 @@ final class InputColumn {
     return name;
   }
 
+  /** The column's index in its table's rows. */
+  int index() {
+    return index;
+  }
+
   ValueType target() {
     return target;
   }
@@ -57,7 +62,16 @@ final class InputColumn {
    * @throws InvalidRequestException naming row and column when the cell is no value of the target type
    */
   Object value(int row) {
-    Object raw = table.rows().get(row)[index];
+    return convert(table.rows().get(row)[index], row);
+  }
+
+  /**
+   * The canonical value of a cell of this column read elsewhere (a streamed file), null for null.
+   *
+   * @param row the cell's row (0-based; messages count from 1)
+   * @throws InvalidRequestException naming row and column when the cell is no value of the target type
+   */
+  Object convert(Object raw, long row) {
     if (raw == null) {
       return null;
     }
@@ -83,7 +97,12 @@ final class InputColumn {
    * @param what what the column is, for the message ("join key")
    */
   Object required(int row, String what) {
-    Object value = value(row);
+    return required(table.rows().get(row)[index], row, what);
+  }
+
+  /** Like {@link #convert} but refuses null. */
+  Object required(Object raw, long row, String what) {
+    Object value = convert(raw, row);
     if (value == null) {
       throw new InvalidRequestException(
           action + ": row " + (row + 1) + ", column '" + name + "': " + what + " is null");

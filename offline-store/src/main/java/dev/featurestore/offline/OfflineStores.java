@@ -17,8 +17,14 @@ public final class OfflineStores {
    * view's table lives in {@code warehouseDir/features/<view>}. Several stores may share a directory.
    */
   public static OfflineStore local(Path warehouseDir) {
+    return local(warehouseDir, TrainingSetOptions.defaults());
+  }
+
+  /** Like {@link #local(Path)}, building training sets with the given memory budget and spill directory. */
+  public static OfflineStore local(Path warehouseDir, TrainingSetOptions trainingSetOptions) {
     Objects.requireNonNull(warehouseDir, "warehouseDir");
-    return IcebergOfflineStore.onLocalWarehouse(warehouseDir.toAbsolutePath());
+    Objects.requireNonNull(trainingSetOptions, "trainingSetOptions");
+    return IcebergOfflineStore.onLocalWarehouse(warehouseDir.toAbsolutePath(), trainingSetOptions);
   }
 
   /**
@@ -48,5 +54,24 @@ public final class OfflineStores {
    */
   public static OfflinePredictionLog predictionLog(Path warehouseDir, PredictionLogOptions options) {
     return PredictionLogs.open(warehouseDir, options);
+  }
+
+  /**
+   * Starts an Arrow Flight service for training sets on {@code store} (see {@link TrainingSetFlightService}), which
+   * reads the definitions from {@code definitions} at each call. The service does not own {@code store}: close the
+   * service first, then the store.
+   *
+   * @throws IllegalArgumentException when {@code store} was not made by this class
+   * @throws dev.featurestore.api.error.UnavailableException when the port cannot be bound
+   */
+  public static TrainingSetFlightService flightService(
+      OfflineStore store, Supplier<Definitions> definitions, FlightServiceOptions options) {
+    Objects.requireNonNull(definitions, "definitions");
+    Objects.requireNonNull(options, "options");
+    if (!(store instanceof IcebergOfflineStore iceberg)) {
+      throw new IllegalArgumentException("Cannot serve training sets over Flight from " + store
+          + ": only offline stores made by OfflineStores can");
+    }
+    return FlightTrainingSetService.start(iceberg, definitions, options);
   }
 }

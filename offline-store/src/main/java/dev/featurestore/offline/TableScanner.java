@@ -26,6 +26,28 @@ import org.apache.iceberg.parquet.Parquet;
 final class TableScanner {
   private TableScanner() {}
 
+  /** Receives one row of a scan; the arrays are the row's own. */
+  @FunctionalInterface
+  interface RowSink {
+    void accept(Object[] keyValues, long eventMicros, long createdMicros, long sequence, long position,
+        Object[] values);
+  }
+
+  /** Like {@link #scan(Table, long, List, List, long, long, long, RowSink)}, each row as a {@link StoredRow}. */
+  static void scan(
+      Table table,
+      long snapshotId,
+      List<JoinKey> keys,
+      List<Feature> features,
+      long fromMicros,
+      long toMicros,
+      long createdAtMostMicros,
+      Consumer<StoredRow> sink) {
+    scan(table, snapshotId, keys, features, fromMicros, toMicros, createdAtMostMicros,
+        (keyValues, event, created, sequence, position, values) -> sink.accept(new StoredRow(
+            new EntityKey(java.util.Arrays.asList(keyValues)), event, created, sequence, position, values)));
+  }
+
   /**
    * Passes every row with {@code fromMicros <= event_timestamp <= toMicros} (and {@code created_timestamp <=
    * createdAtMostMicros}) to {@code sink}. Features the table has no column for yet are null.
@@ -38,7 +60,7 @@ final class TableScanner {
       long fromMicros,
       long toMicros,
       long createdAtMostMicros,
-      Consumer<StoredRow> sink) {
+      RowSink sink) {
     Schema tableSchema = table.schemas().get(table.snapshot(snapshotId).schemaId());
     if (tableSchema == null) {
       tableSchema = table.schema();
@@ -98,8 +120,7 @@ final class TableScanner {
                     ? null
                     : ViewSchemas.fromIceberg(record.get(featureAt[f]), features.get(f).type());
               }
-              sink.accept(new StoredRow(
-                  new EntityKey(java.util.Arrays.asList(keyValues)), event, created, sequence, position, values));
+              sink.accept(keyValues, event, created, sequence, position, values);
             }
             position++;
           }

@@ -20,7 +20,8 @@ import java.util.Objects;
  * @param featureService the feature service whose features to join, or null when {@code features} are given
  * @param naming how output feature columns are named (default {@link FeatureNaming#SHORT})
  * @param visibility which feature rows an entity row may see (default {@link Visibility#ALL_WRITES})
- * @param output where to write the Parquet file; an existing file is replaced, atomically
+ * @param output where {@link OfflineStore#trainingSet} writes the Parquet file (an existing file is replaced,
+ *     atomically); null when the training set is streamed instead (Arrow Flight)
  */
 public record TrainingSetRequest(
     Path entityFile,
@@ -46,7 +47,6 @@ public record TrainingSetRequest(
     features = List.copyOf(features == null ? List.of() : features);
     Objects.requireNonNull(naming, "naming");
     Objects.requireNonNull(visibility, "visibility");
-    Objects.requireNonNull(output, "output");
     if (features.isEmpty() == (featureService == null)) {
       throw new InvalidRequestException(
           "Cannot build training set from '" + entityFile.getFileName()

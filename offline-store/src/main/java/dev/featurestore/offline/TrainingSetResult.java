@@ -12,8 +12,11 @@ import java.util.Objects;
  * @param seconds wall-clock duration
  * @param snapshotIds the Iceberg snapshot read for each selected view, by view name; a view whose table does not
  *     exist yet (nothing ingested) is absent and all its features are null
+ * @param spilledRuns how many sorted runs the join wrote to its spill directory: 0 when everything fit the memory
+ *     budget ({@link TrainingSetOptions})
  */
-public record TrainingSetResult(long rows, Path output, double seconds, Map<String, Long> snapshotIds) {
+public record TrainingSetResult(
+    long rows, Path output, double seconds, Map<String, Long> snapshotIds, int spilledRuns) {
   public TrainingSetResult {
     Objects.requireNonNull(output, "output");
     snapshotIds = Map.copyOf(snapshotIds);

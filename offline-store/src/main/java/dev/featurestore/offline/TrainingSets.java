@@ -1,240 +1,365 @@
 package dev.featurestore.offline;
 
 import dev.featurestore.api.ValueType;
-import dev.featurestore.api.data.EntityKey;
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.api.definition.Feature;
 import dev.featurestore.api.definition.FeatureSelection;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.definition.JoinKey;
 import dev.featurestore.api.error.InvalidRequestException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import dev.featurestore.offline.JoinRows.Match;
+import dev.featurestore.offline.JoinRows.Probe;
+import dev.featurestore.offline.JoinRows.ViewRow;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
-import org.apache.iceberg.Schema;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.data.GenericRecord;
-import org.apache.iceberg.data.Record;
-import org.apache.iceberg.data.parquet.GenericParquetWriter;
-import org.apache.iceberg.io.FileAppender;
-import org.apache.iceberg.parquet.Parquet;
-import org.apache.iceberg.types.Type;
-import org.apache.iceberg.types.TypeUtil;
-import org.apache.iceberg.types.Types;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Builds a training set in memory: reads the entity file, indexes the needed rows of each selected view
- * ({@link PointInTimeIndex}), looks every entity row up and writes the entity columns plus the features to Parquet.
+ * Builds a training set with a sort-merge as-of join in bounded memory, streaming Arrow batches to a sink.
+ *
+ * <ol>
+ *   <li>Read the entity file once: each row's time and, per view, its key become a probe (key, t, input position),
+ *       sorted by (key, t).
+ *   <li>Per view: scan the rows of the needed columns and time range (Iceberg prunes partitions and files by the
+ *       event-timestamp filter), sort them by (key, time they become visible), merge with the probes
+ *       ({@link AsOfMerge}) and sort the matches by input position.
+ *   <li>Read the entity file again, in order, and fill Arrow batches with its columns and each view's matches.
+ * </ol>
+ *
+ * Every sort spills to disk beyond its share of {@link TrainingSetOptions#memoryBudgetBytes()}
+ * ({@link ExternalSorter}), so memory does not grow with the entity file or the views.
  */
 final class TrainingSets {
   private static final int PROGRESS_EVERY = 10_000;
+  private static final Logger log = LoggerFactory.getLogger(TrainingSets.class);
 
   private final ViewTables tables;
+  private final TrainingSetOptions options;
 
-  TrainingSets(ViewTables tables) {
+  TrainingSets(ViewTables tables, TrainingSetOptions options) {
     this.tables = tables;
+    this.options = options;
   }
 
-  TrainingSetResult run(Definitions definitions, TrainingSetRequest request, ProgressListener progress) {
+  /** What one run produced besides the rows: for results and tests. */
+  record Stats(long rows, Map<String, Long> snapshotIds, int spilledRuns) {}
+
+  /** Joins and streams to {@code sink}, calling {@link TrainingSetSink#finish} or, on failure, abort. */
+  Stats run(Definitions definitions, TrainingSetRequest request, TrainingSetSink sink, BufferAllocator allocator,
+      ProgressListener progress) {
+    List<ExternalSorter<?>> sorters = new ArrayList<>();
+    boolean begun = false;
     long started = System.nanoTime();
+    try {
+      Plan plan = plan(definitions, request);
+      int views = plan.selection.views().size();
+      long share = Math.max(1, options.memoryBudgetBytes() / (2L * views + 1));
+      Path spill = options.spillDirectory();
+
+      // 1. probes per view, sorted by (key, t)
+      List<ExternalSorter<Probe>> probeSorters = new ArrayList<>();
+      for (FeatureView view : plan.selection.views()) {
+        ExternalSorter<Probe> sorter = new ExternalSorter<>(
+            "probes-" + view.name(), JoinRows.PROBE_CODEC, JoinRows.PROBE_ORDER, share, spill);
+        sorters.add(sorter);
+        probeSorters.add(sorter);
+      }
+      long[] range = {Long.MAX_VALUE, Long.MIN_VALUE};
+      long rowCount = plan.entities.forEach((values, row) -> {
+        long t = (Long) plan.event.required(values[plan.event.index()], row, "event timestamp");
+        range[0] = Math.min(range[0], t);
+        range[1] = Math.max(range[1], t);
+        for (int v = 0; v < views; v++) {
+          byte[] key = plan.keyOf(v, values, row);
+          if (key != null) {
+            probeSorters.get(v).add(new Probe(key, t, row));
+          }
+        }
+        if ((row + 1) % PROGRESS_EVERY == 0) {
+          progress.onProgress(0, row + 1);
+        }
+      });
+      progress.onProgress(0, rowCount);
+      long probed = System.nanoTime();
+      StringBuilder phases = new StringBuilder();
+      phases.append(String.format("probes %.2f s", seconds(started, probed)));
+
+      // 2. per view: scan, sort, merge, sort matches by position
+      boolean asKnownAt = request.visibility() == TrainingSetRequest.Visibility.AS_KNOWN_AT;
+      Map<String, Long> snapshotIds = new LinkedHashMap<>();
+      List<Iterator<Match>> matches = new ArrayList<>();
+      for (int v = 0; v < views; v++) {
+        FeatureView view = plan.selection.views().get(v);
+        Optional<Table> table = tables.find(view.name());
+        Snapshot snapshot = table.map(Table::currentSnapshot).orElse(null);
+        if (snapshot == null || rowCount == 0) {
+          matches.add(java.util.Collections.emptyIterator());
+          continue;
+        }
+        snapshotIds.put(view.name(), snapshot.snapshotId());
+        ValueType[] keyTypes = plan.keyTypes.get(v);
+        ValueType[] featureTypes = plan.featureTypes.get(v);
+        ExternalSorter<ViewRow> rows = new ExternalSorter<>("rows-" + view.name(),
+            JoinRows.viewRowCodec(featureTypes), JoinRows.VIEW_ROW_ORDER, share, spill);
+        sorters.add(rows);
+        long ttl = view.ttlMicros();
+        long from = ttl > 0 ? AsOfMerge.saturatedMinus(range[0], ttl) : Long.MIN_VALUE;
+        TableScanner.scan(table.get(), snapshot.snapshotId(), plan.selection.joinKeys().get(view.name()),
+            featuresOf(plan.selection, view), from, range[1], asKnownAt ? range[1] : Long.MAX_VALUE,
+            (keyValues, event, created, sequence, position, values) -> rows.add(new ViewRow(
+                ValueCodec.key(keyValues, keyTypes), asKnownAt ? Math.max(event, created) : event, event, created,
+                sequence, position, values)));
+        long scanned = System.nanoTime();
+        ExternalSorter<Match> matchSorter = new ExternalSorter<>("matches-" + view.name(),
+            JoinRows.matchCodec(featureTypes), JoinRows.MATCH_ORDER, share, spill);
+        sorters.add(matchSorter);
+        AsOfMerge.merge(probeSorters.get(v).sorted(), rows.sorted(), ttl, matchSorter::add);
+        probeSorters.get(v).close();
+        rows.close();
+        matches.add(matchSorter.sorted());
+        long merged = System.nanoTime();
+        phases.append(String.format(", %s: scan %,d rows %.2f s, sort+merge %.2f s", view.name(), rows.count(),
+            seconds(probed, scanned), seconds(scanned, merged)));
+        probed = merged;
+      }
+
+      // 3. the entity rows again, in input order, with the matches
+      int spilled = sorters.stream().mapToInt(ExternalSorter::spilledRuns).sum();
+      try (VectorSchemaRoot root = VectorSchemaRoot.create(plan.outputSchema, allocator)) {
+        sink.begin(root);
+        begun = true;
+        new BatchWriter(plan, root, matches, sink, options.batchRows(), progress, rowCount).writeAll();
+        sink.finish();
+      }
+      phases.append(String.format(", output %.2f s", seconds(probed, System.nanoTime())));
+      log.debug("Training set of {} rows: {}", rowCount, phases);
+      return new Stats(rowCount, snapshotIds, spilled);
+    } catch (RuntimeException e) {
+      if (begun) {
+        sink.abort(e);
+      }
+      throw e;
+    } finally {
+      sorters.forEach(ExternalSorter::close);
+    }
+  }
+
+  private static double seconds(long fromNanos, long toNanos) {
+    return (toNanos - fromNanos) / 1e9;
+  }
+
+  /** Fills batches from the entity rows and the matches of each view, and hands each full batch to the sink. */
+  private static final class BatchWriter {
+    private final Plan plan;
+    private final VectorSchemaRoot root;
+    private final List<Iterator<Match>> matches;
+    private final Match[] heads;
+    private final TrainingSetSink sink;
+    private final int batchRows;
+    private final ProgressListener progress;
+    private final long total;
+    private final List<FieldVector> vectors;
+    private int inBatch;
+
+    BatchWriter(Plan plan, VectorSchemaRoot root, List<Iterator<Match>> matches, TrainingSetSink sink,
+        int batchRows, ProgressListener progress, long total) {
+      this.plan = plan;
+      this.root = root;
+      this.matches = matches;
+      this.heads = new Match[matches.size()];
+      this.sink = sink;
+      this.batchRows = batchRows;
+      this.progress = progress;
+      this.total = total;
+      this.vectors = root.getFieldVectors();
+      for (int v = 0; v < heads.length; v++) {
+        heads[v] = matches.get(v).hasNext() ? matches.get(v).next() : null;
+      }
+    }
+
+    void writeAll() {
+      startBatch();
+      plan.entities.forEach((values, row) -> {
+        int column = 0;
+        for (int c = 0; c < values.length; c++, column++) {
+          ArrowValues.set(vectors.get(column), inBatch, plan.entityValue(c, values, row), plan.outputTypes[column]);
+        }
+        for (int v = 0; v < heads.length; v++) {
+          Object[] features = null;
+          if (heads[v] != null && heads[v].position() == row) {
+            features = heads[v].values();
+            heads[v] = matches.get(v).hasNext() ? matches.get(v).next() : null;
+          }
+          int width = plan.featureTypes.get(v).length;
+          for (int f = 0; f < width; f++, column++) {
+            ArrowValues.set(vectors.get(column), inBatch, features == null ? null : features[f],
+                plan.outputTypes[column]);
+          }
+        }
+        if (++inBatch == batchRows) {
+          flush();
+          startBatch();
+          progress.onProgress(row + 1, total);
+        }
+      });
+      if (inBatch > 0 || total == 0) {
+        flush();
+      }
+      progress.onProgress(total, total);
+    }
+
+    private void startBatch() {
+      inBatch = 0;
+      for (FieldVector vector : vectors) {
+        vector.setInitialCapacity(batchRows);
+        vector.allocateNew();
+      }
+    }
+
+    private void flush() {
+      root.setRowCount(inBatch);
+      sink.write(root);
+    }
+  }
+
+  /** The request resolved against the definitions and the entity file's header. */
+  private static final class Plan {
+    FeatureSelection selection;
+    EntityFile entities;
+    InputColumn event;
+    /** per entity column: its typed reading (CSV key or timestamp columns), else null */
+    InputColumn[] typed;
+    /** per entity column of a Parquet file: the value type of its values */
+    ValueType[] sourceTypes;
+    boolean csv;
+    final List<InputColumn[]> keyColumns = new ArrayList<>();
+    final List<ValueType[]> keyTypes = new ArrayList<>();
+    final List<ValueType[]> featureTypes = new ArrayList<>();
+    ValueType[] outputTypes;
+    Schema outputSchema;
+
+    /** The key bytes of view {@code v} in an entity row, null when a key value is null (matches nothing). */
+    byte[] keyOf(int v, Object[] values, long row) {
+      InputColumn[] columns = keyColumns.get(v);
+      Object[] keyValues = new Object[columns.length];
+      for (int k = 0; k < columns.length; k++) {
+        keyValues[k] = columns[k].convert(values[columns[k].index()], row);
+        if (keyValues[k] == null) {
+          return null;
+        }
+      }
+      return ValueCodec.key(keyValues, keyTypes.get(v));
+    }
+
+    /** Entity column {@code c} of a row as its output value: typed CSV columns converted, Parquet values canonical. */
+    Object entityValue(int c, Object[] values, long row) {
+      Object raw = values[c];
+      if (raw == null) {
+        return null;
+      }
+      if (csv) {
+        return typed[c] == null ? raw : typed[c].convert(raw, row);
+      }
+      return ViewSchemas.fromIceberg(raw, sourceTypes[c]);
+    }
+  }
+
+  private static Plan plan(Definitions definitions, TrainingSetRequest request) {
     String action = "Cannot build training set from '" + request.entityFile().getFileName() + "'";
     FeatureSelection requested = request.featureService() == null
         ? definitions.select(request.features(), request.naming())
         : definitions.selectService(request.featureService(), request.naming());
-    InputTable entities = InputTable.read(request.entityFile(), action);
-    Set<String> entityColumns = new LinkedHashSet<>(entities.columns());
-    FeatureSelection selection = requested.qualifyingNamesIn(entityColumns);
-    for (String name : selection.outputNames()) {
+    Plan plan = new Plan();
+    plan.entities = EntityFile.open(request.entityFile(), action);
+    InputTable header = plan.entities.header();
+    List<String> columns = header.columns();
+    Set<String> entityColumns = new LinkedHashSet<>(columns);
+    plan.selection = requested.qualifyingNamesIn(entityColumns);
+    for (String name : plan.selection.outputNames()) {
       if (entityColumns.contains(name)) {
         throw new InvalidRequestException(
             action + ": feature column '" + name + "' would clash with the entity column of that name");
       }
     }
-    int rowCount = entities.rows().size();
-    progress.onProgress(0, rowCount);
-
-    // typed entity columns: the timestamp and the join keys of every selected view
-    int eventIndex = entities.indexOf(ViewSchemas.EVENT_TIMESTAMP);
+    plan.csv = header.isCsv();
+    plan.typed = new InputColumn[columns.size()];
+    int eventIndex = header.indexOf(ViewSchemas.EVENT_TIMESTAMP);
     if (eventIndex < 0) {
       throw new InvalidRequestException(action + ": column '" + ViewSchemas.EVENT_TIMESTAMP + "' is missing");
     }
-    InputColumn eventColumn = InputColumn.of(entities, eventIndex, ValueType.TIMESTAMP, action);
-    long[] times = new long[rowCount];
-    long minT = Long.MAX_VALUE;
-    long maxT = Long.MIN_VALUE;
-    for (int r = 0; r < rowCount; r++) {
-      times[r] = (Long) eventColumn.required(r, "event timestamp");
-      minT = Math.min(minT, times[r]);
-      maxT = Math.max(maxT, times[r]);
-    }
-    Map<String, InputColumn> typedColumns = new LinkedHashMap<>();
-    typedColumns.put(ViewSchemas.EVENT_TIMESTAMP, eventColumn);
-    Map<String, EntityKey[]> keysByView = new HashMap<>();
-    for (FeatureView view : selection.views()) {
-      List<JoinKey> joinKeys = selection.joinKeys().get(view.name());
+    plan.event = InputColumn.of(header, eventIndex, ValueType.TIMESTAMP, action);
+    plan.typed[eventIndex] = plan.event;
+    for (FeatureView view : plan.selection.views()) {
+      List<JoinKey> joinKeys = plan.selection.joinKeys().get(view.name());
       InputColumn[] keyColumns = new InputColumn[joinKeys.size()];
+      ValueType[] keyTypes = new ValueType[joinKeys.size()];
       for (int k = 0; k < keyColumns.length; k++) {
         JoinKey key = joinKeys.get(k);
-        int index = entities.indexOf(key.name());
+        int index = header.indexOf(key.name());
         if (index < 0) {
           throw new InvalidRequestException(
               action + ": join key column '" + key.name() + "' (" + key.type() + ") of view '" + view.name()
                   + "' is missing");
         }
-        keyColumns[k] = typedColumns.computeIfAbsent(
-            key.name(), name -> InputColumn.of(entities, index, key.type(), action));
-      }
-      keysByView.put(view.name(), entityKeys(keyColumns, rowCount));
-    }
-
-    boolean asKnownAt = request.visibility() == TrainingSetRequest.Visibility.AS_KNOWN_AT;
-    Map<String, Long> snapshotIds = new LinkedHashMap<>();
-    Map<String, PointInTimeIndex> indexes = new HashMap<>();
-    for (FeatureView view : selection.views()) {
-      Optional<Table> table = tables.find(view.name());
-      Snapshot snapshot = table.map(Table::currentSnapshot).orElse(null);
-      if (snapshot == null || rowCount == 0) {
-        continue;
-      }
-      snapshotIds.put(view.name(), snapshot.snapshotId());
-      long ttl = view.ttlMicros();
-      long from = ttl > 0 ? saturatedMinus(minT, ttl) : Long.MIN_VALUE;
-      List<StoredRow> rows = new ArrayList<>();
-      TableScanner.scan(
-          table.get(), snapshot.snapshotId(), selection.joinKeys().get(view.name()), featuresOf(selection, view),
-          from, maxT, asKnownAt ? maxT : Long.MAX_VALUE, rows::add);
-      indexes.put(view.name(), PointInTimeIndex.of(rows));
-    }
-
-    Schema schema = outputSchema(entities, typedColumns, selection);
-    List<Record> records = new ArrayList<>(rowCount);
-    for (int r = 0; r < rowCount; r++) {
-      Record record = GenericRecord.create(schema);
-      int at = 0;
-      for (int c = 0; c < entities.columns().size(); c++) {
-        record.set(at++, entityValue(entities, typedColumns.get(entities.columns().get(c)), r, c));
-      }
-      for (FeatureView view : selection.views()) {
-        PointInTimeIndex index = indexes.get(view.name());
-        EntityKey key = keysByView.get(view.name())[r];
-        StoredRow row = index == null || key == null ? null : index.lookup(key, times[r], view.ttlMicros(), asKnownAt);
-        List<FeatureSelection.Column> columns = selection.columnsOf(view.name());
-        for (int f = 0; f < columns.size(); f++) {
-          Object value = row == null ? null : row.values()[f];
-          record.setField(columns.get(f).outputName(), ViewSchemas.toIceberg(value, columns.get(f).feature().type()));
+        keyColumns[k] = InputColumn.of(header, index, key.type(), action);
+        keyTypes[k] = key.type();
+        if (plan.typed[index] == null) {
+          plan.typed[index] = keyColumns[k];
         }
       }
-      records.add(record);
-      if ((r + 1) % PROGRESS_EVERY == 0) {
-        progress.onProgress(r + 1, rowCount);
+      plan.keyColumns.add(keyColumns);
+      plan.keyTypes.add(keyTypes);
+      plan.featureTypes.add(featuresOf(plan.selection, view).stream().map(Feature::type).toArray(ValueType[]::new));
+    }
+
+    // output: the entity columns with their own types (CSV: the key or timestamp type they are read as, else
+    // STRING), then one nullable column per feature
+    List<Field> fields = new ArrayList<>();
+    List<ValueType> types = new ArrayList<>();
+    plan.sourceTypes = new ValueType[columns.size()];
+    for (int c = 0; c < columns.size(); c++) {
+      ValueType type;
+      if (plan.csv) {
+        type = plan.typed[c] == null ? ValueType.STRING : plan.typed[c].target();
+      } else {
+        type = ViewSchemas.valueTypeOf(header.types().get(c));
+        if (type == null) {
+          throw new InvalidRequestException(action + ": column '" + columns.get(c) + "' has type "
+              + header.types().get(c) + ", which a training set cannot carry (use a value type: bool, int, long,"
+              + " float, double, string, binary, timestamp or a list of one)");
+        }
+        plan.sourceTypes[c] = type;
+      }
+      types.add(type);
+      fields.add(ArrowValues.field(columns.get(c), type));
+    }
+    for (FeatureView view : plan.selection.views()) {
+      for (FeatureSelection.Column column : plan.selection.columnsOf(view.name())) {
+        types.add(column.feature().type());
+        fields.add(ArrowValues.field(column.outputName(), column.feature().type()));
       }
     }
-    write(schema, records, request.output());
-    progress.onProgress(rowCount, rowCount);
-    return new TrainingSetResult(rowCount, request.output(), Ingestion.seconds(started), snapshotIds);
+    plan.outputTypes = types.toArray(ValueType[]::new);
+    plan.outputSchema = new Schema(fields);
+    return plan;
   }
 
   private static List<Feature> featuresOf(FeatureSelection selection, FeatureView view) {
     return selection.columnsOf(view.name()).stream().map(FeatureSelection.Column::feature).toList();
-  }
-
-  /** The key of each row, null where a key value is null (such a row matches nothing). */
-  private static EntityKey[] entityKeys(InputColumn[] keyColumns, int rowCount) {
-    EntityKey[] keys = new EntityKey[rowCount];
-    rows:
-    for (int r = 0; r < rowCount; r++) {
-      Object[] values = new Object[keyColumns.length];
-      for (int k = 0; k < values.length; k++) {
-        values[k] = keyColumns[k].value(r);
-        if (values[k] == null) {
-          continue rows;
-        }
-      }
-      keys[r] = new EntityKey(Arrays.asList(values));
-    }
-    return keys;
-  }
-
-  /**
-   * Entity columns keep their type: a Parquet column its own, a CSV column the type of the join key or timestamp it
-   * is, any other CSV column STRING. Then one optional column per feature.
-   */
-  private static Schema outputSchema(
-      InputTable entities, Map<String, InputColumn> typedColumns, FeatureSelection selection) {
-    int[] lastId = {0};
-    TypeUtil.NextID nextId = () -> ++lastId[0];
-    List<Types.NestedField> fields = new ArrayList<>();
-    for (int c = 0; c < entities.columns().size(); c++) {
-      String name = entities.columns().get(c);
-      Type type;
-      if (!entities.isCsv()) {
-        type = entities.types().get(c);
-      } else if (typedColumns.containsKey(name)) {
-        type = ViewSchemas.icebergType(typedColumns.get(name).target(), lastId);
-      } else {
-        type = Types.StringType.get();
-      }
-      int id = nextId.get();
-      fields.add(Types.NestedField.optional(id, name, TypeUtil.assignFreshIds(type, nextId)));
-    }
-    for (FeatureView view : selection.views()) {
-      for (FeatureSelection.Column column : selection.columnsOf(view.name())) {
-        int id = nextId.get();
-        fields.add(Types.NestedField.optional(
-            id, column.outputName(), ViewSchemas.icebergType(column.feature().type(), lastId)));
-      }
-    }
-    return new Schema(fields);
-  }
-
-  private static Object entityValue(InputTable entities, InputColumn typed, int row, int column) {
-    if (!entities.isCsv() || typed == null) {
-      return entities.rows().get(row)[column];
-    }
-    return ViewSchemas.toIceberg(typed.value(row), typed.target());
-  }
-
-  /** Writes next to the target and moves into place, so that a reader never sees a partial file. */
-  private static void write(Schema schema, List<Record> records, Path output) {
-    Path target = output.toAbsolutePath();
-    Path temp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-    try {
-      Files.createDirectories(target.getParent());
-      FileAppender<Record> appender = Parquet.write(org.apache.iceberg.Files.localOutput(temp.toFile()))
-          .schema(schema)
-          .createWriterFunc(GenericParquetWriter::create)
-          .overwrite()
-          .build();
-      try (appender) {
-        appender.addAll(records);
-      }
-      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      try {
-        Files.deleteIfExists(temp);
-      } catch (IOException ignored) {
-        // best effort: the temporary file is hidden and named uniquely
-      }
-    }
-  }
-
-  private static long saturatedMinus(long a, long b) {
-    long result = a - b;
-    return ((a ^ b) & (a ^ result)) < 0 ? Long.MIN_VALUE : result;
   }
 }

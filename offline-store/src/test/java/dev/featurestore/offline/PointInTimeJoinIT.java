@@ -47,7 +47,12 @@ class PointInTimeJoinIT {
 
   @BeforeEach
   void open() {
-    store = OfflineStores.local(dir.resolve("warehouse"));
+    store = OfflineStores.local(dir.resolve("warehouse"), options());
+  }
+
+  /** The join's options; {@link PointInTimeJoinSpilledIT} runs every case again with a budget that spills. */
+  TrainingSetOptions options() {
+    return TrainingSetOptions.defaults();
   }
 
   @AfterEach

@@ -26,7 +26,8 @@ import net.jqwik.api.Provide;
 
 /**
  * The whole path (CSV ingestion in several commits, Iceberg scan, join, Parquet output) against the brute-force
- * reference of {@link PointInTimeJoinPropertyTest}, on fewer and smaller cases than the in-memory property.
+ * reference of {@link PointInTimeJoinPropertyTest}, on fewer and smaller cases than the in-memory property; with
+ * the default memory budget (nothing spills) and with a budget so small that every sort spills to disk.
  */
 class PointInTimeJoinPropertyIT {
   private static final long HOUR = 3_600_000_000L;
@@ -38,6 +39,24 @@ class PointInTimeJoinPropertyIT {
       @ForAll("lookups") List<PointInTimeJoinPropertyTest.Lookup> lookups,
       @ForAll("ttlHours") int ttlHours,
       @ForAll boolean asKnownAt) throws IOException {
+    assertTrainingSetEqualsBruteForce(commits, lookups, ttlHours, asKnownAt, false);
+  }
+
+  @Property(tries = 8)
+  void trainingSet_tinyMemoryBudget_spillsAndEqualsBruteForce(
+      @ForAll("commits") List<List<PointInTimeJoinPropertyTest.Generated>> commits,
+      @ForAll("lookups") List<PointInTimeJoinPropertyTest.Lookup> lookups,
+      @ForAll("ttlHours") int ttlHours,
+      @ForAll boolean asKnownAt) throws IOException {
+    assertTrainingSetEqualsBruteForce(commits, lookups, ttlHours, asKnownAt, true);
+  }
+
+  private static void assertTrainingSetEqualsBruteForce(
+      List<List<PointInTimeJoinPropertyTest.Generated>> commits,
+      List<PointInTimeJoinPropertyTest.Lookup> lookups,
+      int ttlHours,
+      boolean asKnownAt,
+      boolean spill) throws IOException {
     FeatureView view = FeatureView.builder("pair")
         .entity("user")
         .entity("merchant")
@@ -46,7 +65,10 @@ class PointInTimeJoinPropertyIT {
         .build();
     Definitions defs = TestFiles.definitions(view);
     Path dir = Files.createTempDirectory("pit-property");
-    try (OfflineStore store = OfflineStores.local(dir.resolve("warehouse"))) {
+    TrainingSetOptions options = spill
+        ? TrainingSetOptions.builder().memoryBudgetBytes(1_000).spillDirectory(dir.resolve("spill")).build()
+        : TrainingSetOptions.defaults();
+    try (OfflineStore store = OfflineStores.local(dir.resolve("warehouse"), options)) {
       List<StoredRow> reference = new ArrayList<>();
       long rowId = 0;
       for (int c = 0; c < commits.size(); c++) {
@@ -73,8 +95,17 @@ class PointInTimeJoinPropertyIT {
       TrainingSetRequest request = TrainingSetRequest.forFeatures(
           TestFiles.csv(dir, "entities.csv", entityLines.toArray(String[]::new)),
           List.of(FeatureRef.of("pair", "row_id")), output);
-      store.trainingSet(defs, asKnownAt ? request.withVisibility(TrainingSetRequest.Visibility.AS_KNOWN_AT)
-          : request, ProgressListener.NONE);
+      TrainingSetResult result = store.trainingSet(defs, asKnownAt
+          ? request.withVisibility(TrainingSetRequest.Visibility.AS_KNOWN_AT) : request, ProgressListener.NONE);
+
+      if (spill && lookups.size() > 10) {
+        assertThat(result.spilledRuns()).as("spilled runs").isPositive();
+        try (Stream<Path> left = Files.list(dir.resolve("spill"))) {
+          assertThat(left).as("run files left behind").isEmpty();
+        }
+      } else if (!spill) {
+        assertThat(result.spilledRuns()).isZero();
+      }
 
       List<Map<String, Object>> rows = TestFiles.readParquet(output);
       assertThat(rows).hasSize(lookups.size());

@@ -2,9 +2,19 @@ package dev.featurestore.offline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.featurestore.api.ValueType;
 import dev.featurestore.api.data.EntityKey;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -13,11 +23,14 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * The in-memory join ({@link PointInTimeIndex}) against a brute-force reading of DESIGN.md's definition, on rows
- * with compound keys from a small domain and timestamps from a small range, so that ties and TTL boundaries are
- * common.
+ * The sort-merge as-of join ({@link ExternalSorter} + {@link AsOfMerge}) against a brute-force reading of
+ * DESIGN.md's definition, on rows with compound keys from a small domain and timestamps from a small range, so that
+ * ties and TTL boundaries are common; once with every sort in memory and once with a budget so small that every
+ * sort spills runs to disk and merges them.
  */
 class PointInTimeJoinPropertyTest {
+  private static final ValueType[] KEY_TYPES = {ValueType.INT64, ValueType.STRING};
+  private static final ValueType[] VALUE_TYPES = {ValueType.INT64};
 
   /** A generated feature row before it is given a write position. */
   record Generated(int user, String merchant, long event, long created, int commit) {}
@@ -25,26 +38,80 @@ class PointInTimeJoinPropertyTest {
   /** A generated entity row: key values may lie outside the rows' domain (keys without data). */
   record Lookup(int user, String merchant, long t) {}
 
-  @Property(tries = 500)
-  void lookup_anyRowsAndEntityRows_equalsBruteForce(
+  @Property(tries = 300)
+  void merge_inMemory_equalsBruteForce(
       @ForAll("rows") List<Generated> generated,
       @ForAll("lookups") List<Lookup> lookups,
       @ForAll("ttls") long ttl,
-      @ForAll boolean asKnownAt) {
+      @ForAll boolean asKnownAt) throws IOException {
+    assertMergeEqualsBruteForce(generated, lookups, ttl, asKnownAt, Long.MAX_VALUE, false);
+  }
+
+  @Property(tries = 200)
+  void merge_spilledToDisk_equalsBruteForce(
+      @ForAll("rows") List<Generated> generated,
+      @ForAll("lookups") List<Lookup> lookups,
+      @ForAll("ttls") long ttl,
+      @ForAll boolean asKnownAt) throws IOException {
+    // about three records per run: every sort with more records spills several runs
+    assertMergeEqualsBruteForce(generated, lookups, ttl, asKnownAt, 300, true);
+  }
+
+  private static void assertMergeEqualsBruteForce(List<Generated> generated, List<Lookup> lookups, long ttl,
+      boolean asKnownAt, long budget, boolean expectSpill) throws IOException {
     List<StoredRow> rows = new ArrayList<>();
     for (int i = 0; i < generated.size(); i++) {
       Generated g = generated.get(i);
       // position = index within the whole generated list: later rows of one commit are later writes
       rows.add(new StoredRow(
-          EntityKey.of((long) g.user(), g.merchant()), g.event(), g.created(), g.commit(), i, new Object[] {i}));
+          EntityKey.of((long) g.user(), g.merchant()), g.event(), g.created(), g.commit(), i, new Object[] {(long) i}));
     }
-    PointInTimeIndex index = PointInTimeIndex.of(rows);
-    for (Lookup lookup : lookups) {
-      EntityKey key = EntityKey.of((long) lookup.user(), lookup.merchant());
-      assertThat(index.lookup(key, lookup.t(), ttl, asKnownAt))
-          .as("lookup %s ttl %d asKnownAt %s", lookup, ttl, asKnownAt)
-          .isSameAs(bruteForce(rows, key, lookup.t(), ttl, asKnownAt));
+    Path spill = Files.createTempDirectory("pit-spill");
+    try (ExternalSorter<JoinRows.Probe> probes = new ExternalSorter<>(
+            "probes", JoinRows.PROBE_CODEC, JoinRows.PROBE_ORDER, budget, spill);
+        ExternalSorter<JoinRows.ViewRow> viewRows = new ExternalSorter<>(
+            "rows", JoinRows.viewRowCodec(VALUE_TYPES), JoinRows.VIEW_ROW_ORDER, budget, spill);
+        ExternalSorter<JoinRows.Match> matches = new ExternalSorter<>(
+            "matches", JoinRows.matchCodec(VALUE_TYPES), JoinRows.MATCH_ORDER, budget, spill)) {
+      // rows in a shuffled order: the sort, not the input order, must decide
+      List<StoredRow> shuffled = new ArrayList<>(rows);
+      Collections.shuffle(shuffled, new Random(generated.size()));
+      for (StoredRow row : shuffled) {
+        viewRows.add(new JoinRows.ViewRow(key(row.key()),
+            asKnownAt ? Math.max(row.eventMicros(), row.createdMicros()) : row.eventMicros(), row.eventMicros(),
+            row.createdMicros(), row.sequence(), row.position(), row.values()));
+      }
+      for (int p = 0; p < lookups.size(); p++) {
+        Lookup lookup = lookups.get(p);
+        probes.add(new JoinRows.Probe(key(EntityKey.of((long) lookup.user(), lookup.merchant())), lookup.t(), p));
+      }
+      AsOfMerge.merge(probes.sorted(), viewRows.sorted(), ttl, matches::add);
+      Map<Long, Object> found = new HashMap<>();
+      for (Iterator<JoinRows.Match> it = matches.sorted(); it.hasNext(); ) {
+        JoinRows.Match match = it.next();
+        assertThat(found.put(match.position(), match.values()[0])).as("one match per probe").isNull();
+      }
+      if (expectSpill && generated.size() > 5) {
+        assertThat(viewRows.spilledRuns()).isGreaterThan(1);
+      }
+      for (int p = 0; p < lookups.size(); p++) {
+        Lookup lookup = lookups.get(p);
+        StoredRow expected = bruteForce(rows, EntityKey.of((long) lookup.user(), lookup.merchant()), lookup.t(), ttl,
+            asKnownAt);
+        assertThat(found.get((long) p))
+            .as("lookup %s ttl %d asKnownAt %s", lookup, ttl, asKnownAt)
+            .isEqualTo(expected == null ? null : expected.values()[0]);
+      }
+    } finally {
+      try (Stream<Path> files = Files.list(spill)) {
+        assertThat(files).as("run files left behind").isEmpty();
+      }
+      Files.delete(spill);
     }
+  }
+
+  private static byte[] key(EntityKey key) {
+    return ValueCodec.key(key.values().toArray(), KEY_TYPES);
   }
 
   /**

@@ -74,6 +74,11 @@ public final class ConfigOptions {
           + "(env FSTORE_SERVER_INSTANCES, default: ${DEFAULT-VALUE}).")
   int serverInstances;
 
+  @Option(names = "--flight-port", paramLabel = "PORT", defaultValue = "${env:FSTORE_FLIGHT_PORT:-8815}",
+      description = "serve: port of the Arrow Flight service for training sets (DoPut entities, DoGet the training "
+          + "set); -1 runs none (env FSTORE_FLIGHT_PORT, default: ${DEFAULT-VALUE}).")
+  int flightPort;
+
   public FeatureStoreConfig toConfig() {
     return FeatureStoreConfig.builder()
         .dataDir(dataDir)
@@ -86,6 +91,7 @@ public final class ConfigOptions {
         .pushFlushInterval(pushFlushInterval)
         .tableCare(new TableCareConfig(tableCareInterval, new RetentionPolicy(snapshotMaxAge, snapshotRetainLast)))
         .serverInstances(serverInstances == 0 ? Runtime.getRuntime().availableProcessors() : serverInstances)
+        .flightPort(flightPort)
         .build();
   }
 }

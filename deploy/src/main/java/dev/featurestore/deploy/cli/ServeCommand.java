@@ -9,7 +9,8 @@ import picocli.CommandLine.Mixin;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = {
-      "Starts the server: the registry and online feature gRPC services on one port.",
+      "Starts the server: the registry and online feature gRPC services on one port, and training sets over Arrow "
+          + "Flight on another (--flight-port, default 8815).",
       "With the defaults it runs an embedded Hazelcast member (port 5701) as the online store and the registry in "
           + "<data-dir>/registry.db. Stops on Ctrl-C."
     })
@@ -30,6 +31,9 @@ final class ServeCommand implements Runnable {
     }, "fstore-shutdown"));
     out().printf("fstore serving on %s:%d (registry version %d, online store %s); Ctrl-C stops%n",
         config.host, server.port(), server.registry().current().version(), config.onlineStore);
+    if (server.flightPort() >= 0) {
+      out().printf("training sets over Arrow Flight on grpc://%s:%d%n", config.host, server.flightPort());
+    }
     try {
       stopped.await();
     } catch (InterruptedException e) {

@@ -4,6 +4,7 @@ import dev.featurestore.api.definition.FeatureNaming;
 import dev.featurestore.deploy.FeatureStoreConfig;
 import dev.featurestore.deploy.server.Components;
 import dev.featurestore.offline.OfflineStore;
+import dev.featurestore.offline.TrainingSetOptions;
 import dev.featurestore.offline.TrainingSetRequest;
 import dev.featurestore.offline.TrainingSetResult;
 import dev.featurestore.registry.Registry;
@@ -14,6 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 @Command(name = "training-set", mixinStandardHelpOptions = true,
     description = {
@@ -48,6 +50,15 @@ final class TrainingSetCommand implements Runnable {
           + "backfills cannot leak the future.")
   boolean asKnownAt;
 
+  @Option(names = "--memory-mb", paramLabel = "MIB", defaultValue = "512",
+      description = "Memory the join's sorts may buffer before they spill sorted runs to disk (default: "
+          + "${DEFAULT-VALUE} MiB). The JVM heap (JAVA_OPTS=-Xmx...) should be about twice this.")
+  long memoryMb;
+
+  @Option(names = "--spill-dir", paramLabel = "DIR",
+      description = "Where the join spills sorted runs (default: the system's temporary directory); deleted after.")
+  Path spillDir;
+
   @Override
   public void run() {
     FeatureStoreConfig cfg = config.toConfig();
@@ -60,12 +71,24 @@ final class TrainingSetCommand implements Runnable {
         .withVisibility(asKnownAt ? TrainingSetRequest.Visibility.AS_KNOWN_AT
             : TrainingSetRequest.Visibility.ALL_WRITES);
     try (Registry registry = Components.openRegistry(cfg);
-        OfflineStore offline = Components.openOfflineStore(cfg);
+        OfflineStore offline = Components.openOfflineStore(cfg, trainingSetOptions());
         TerminalProgress progress = new TerminalProgress("training set", "rows")) {
       TrainingSetResult result = offline.trainingSet(registry.current().definitions(), request, progress::update);
-      progress.finish(out(), String.format("wrote %,d rows to %s in %.2f s (snapshots %s)",
-          result.rows(), result.output(), result.seconds(), result.snapshotIds()));
+      progress.finish(out(), String.format("wrote %,d rows to %s in %.2f s (snapshots %s%s)",
+          result.rows(), result.output(), result.seconds(), result.snapshotIds(),
+          result.spilledRuns() == 0 ? "" : "; spilled " + result.spilledRuns() + " sorted runs to disk"));
     }
+  }
+
+  private TrainingSetOptions trainingSetOptions() {
+    if (memoryMb < 1) {
+      throw new ParameterException(spec.commandLine(), "Cannot use --memory-mb " + memoryMb + ": it must be at least 1");
+    }
+    TrainingSetOptions.Builder options = TrainingSetOptions.builder().memoryBudgetBytes(memoryMb << 20);
+    if (spillDir != null) {
+      options.spillDirectory(spillDir);
+    }
+    return options.build();
   }
 
   private java.io.PrintWriter out() {

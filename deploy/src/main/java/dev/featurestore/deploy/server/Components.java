@@ -2,6 +2,7 @@ package dev.featurestore.deploy.server;
 
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.deploy.FeatureStoreConfig;
+import dev.featurestore.offline.FlightServiceOptions;
 import dev.featurestore.offline.OfflinePushLog;
 import dev.featurestore.offline.OfflineStore;
 import dev.featurestore.offline.OfflineStores;
@@ -10,6 +11,8 @@ import dev.featurestore.offline.predictions.OfflinePredictionLog;
 import dev.featurestore.offline.predictions.PredictionLogOptions;
 import dev.featurestore.offline.predictions.PredictionLogReader;
 import dev.featurestore.offline.predictions.PredictionLogs;
+import dev.featurestore.offline.TrainingSetFlightService;
+import dev.featurestore.offline.TrainingSetOptions;
 import dev.featurestore.online.OnlineStores;
 import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.registry.Registries;
@@ -36,6 +39,11 @@ public final class Components {
     return OfflineStores.local(config.warehouse());
   }
 
+  /** The offline store, building training sets with the given memory budget and spill directory. */
+  public static OfflineStore openOfflineStore(FeatureStoreConfig config, TrainingSetOptions trainingSetOptions) {
+    return OfflineStores.local(config.warehouse(), trainingSetOptions);
+  }
+
   /**
    * The push write-ahead log of the server, in {@link FeatureStoreConfig#pushLogDir()}, appending to the tables of
    * {@code offline}; replays what a previous run left before returning.
@@ -44,6 +52,19 @@ public final class Components {
       FeatureStoreConfig config, OfflineStore offline, Supplier<Definitions> definitions) {
     return OfflineStores.pushLog(config.pushLogDir(), offline, definitions, 
         PushLogOptions.defaults().withFlushInterval(config.pushFlushInterval()));
+  }
+
+  /**
+   * The Arrow Flight service for training sets on {@code offline}, on the configured host and
+   * {@link FeatureStoreConfig#flightPort()}, with its uploads under {@code <dataDir>/flight-uploads}.
+   */
+  public static TrainingSetFlightService openFlightService(
+      FeatureStoreConfig config, OfflineStore offline, Supplier<Definitions> definitions) {
+    return OfflineStores.flightService(offline, definitions, FlightServiceOptions.builder()
+        .host(config.host())
+        .port(config.flightPort())
+        .uploadDirectory(config.dataDir().resolve("flight-uploads"))
+        .build());
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.featurestore.deploy.server;
 import dev.featurestore.api.error.UnavailableException;
 import dev.featurestore.deploy.FeatureStoreConfig;
 import dev.featurestore.offline.OfflineStore;
+import dev.featurestore.offline.TrainingSetFlightService;
 import dev.featurestore.online.OnlineStores;
 import dev.featurestore.online.server.OnlineServer;
 import dev.featurestore.online.spi.OnlineStore;
@@ -28,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * Iceberg tables in the warehouse within the log's flush interval; {@link #start} first replays what a previous
  * run left in the log (after a crash) into the tables.
  *
+ * <p>With a Flight port configured ({@link FeatureStoreConfig#flightPort()}), it also serves training sets over
+ * Arrow Flight on that port, from the warehouse's Iceberg tables, on the Flight service's own worker threads.
+ *
  * <p>{@link #start} blocks until the server listens (call it from a main thread, not an event loop);
  * {@link #close()} stops serving, then closes the push log (flushing it to Iceberg), the offline store, the online
  * store and the registry, in that order.
@@ -43,6 +47,7 @@ public final class FeatureServer implements AutoCloseable {
   private final OnlineStore store;
   private final OfflineStore offline;
   private final PushLog pushLog;
+  private final TrainingSetFlightService flight;
   private final WorkerExecutor registryWorkers;
   private final OnlineServer server;
   // set once after the server listens, read by close() on whichever thread closes it
@@ -54,6 +59,7 @@ public final class FeatureServer implements AutoCloseable {
       OnlineStore store,
       OfflineStore offline,
       PushLog pushLog,
+      TrainingSetFlightService flight,
       WorkerExecutor registryWorkers,
       OnlineServer server) {
     this.vertx = vertx;
@@ -61,6 +67,7 @@ public final class FeatureServer implements AutoCloseable {
     this.store = store;
     this.offline = offline;
     this.pushLog = pushLog;
+    this.flight = flight;
     this.registryWorkers = registryWorkers;
     this.server = server;
   }
@@ -85,16 +92,20 @@ public final class FeatureServer implements AutoCloseable {
   public static FeatureServer start(FeatureStoreConfig config, Registry registry, OnlineStore store, Clock clock) {
     OfflineStore offline = null;
     PushLog pushLog = PushLog.onlineOnly();
-    if (config.pushLog() || config.tableCare().scheduled()) {
-      try {
+    TrainingSetFlightService flight = null;
+    try {
+      if (config.pushLog() || config.flight() || config.tableCare().scheduled()) {
         offline = Components.openOfflineStore(config);
-        if (config.pushLog()) {
-          pushLog = Components.openPushLog(config, offline, () -> registry.current().definitions());
-        }
-      } catch (RuntimeException e) {
-        closeAll(e, offline, store, registry);
-        throw e;
       }
+      if (config.pushLog()) {
+        pushLog = Components.openPushLog(config, offline, () -> registry.current().definitions());
+      }
+      if (config.flight()) {
+        flight = Components.openFlightService(config, offline, () -> registry.current().definitions());
+      }
+    } catch (RuntimeException e) {
+      closeAll(e, flight, pushLog, offline, store, registry);
+      throw e;
     }
     Vertx vertx = Vertx.vertx();
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("registry-worker", REGISTRY_WORKERS);
@@ -111,10 +122,10 @@ public final class FeatureServer implements AutoCloseable {
     try {
       started = await(server.deploy(vertx), "start the server on " + config.host() + ":" + config.port());
     } catch (RuntimeException e) {
-      new FeatureServer(vertx, registry, store, offline, pushLog, workers, null).close();
+      new FeatureServer(vertx, registry, store, offline, pushLog, flight, workers, null).close();
       throw e;
     }
-    FeatureServer running = new FeatureServer(vertx, registry, store, offline, pushLog, workers, started);
+    FeatureServer running = new FeatureServer(vertx, registry, store, offline, pushLog, flight, workers, started);
     if (config.tableCare().scheduled()) {
       running.tableCare = TableCareSchedule.start(config.tableCare(), offline, registry);
     }
@@ -128,6 +139,11 @@ public final class FeatureServer implements AutoCloseable {
   /** The port the gRPC endpoint listens on (the chosen one when the configured port was 0). */
   public int port() {
     return server.actualPort();
+  }
+
+  /** The port of the Arrow Flight service for training sets, or -1 when the server runs none. */
+  public int flightPort() {
+    return flight == null ? FeatureStoreConfig.FLIGHT_OFF : flight.port();
   }
 
   public Registry registry() {
@@ -147,7 +163,7 @@ public final class FeatureServer implements AutoCloseable {
     } finally {
       registryWorkers.close();
       // the push log flushes to Iceberg with the registry's definitions: close it first, the registry last
-      closeAll(null, tableCare, pushLog, offline, store, registry);
+      closeAll(null, tableCare, flight, pushLog, offline, store, registry);
     }
   }
 

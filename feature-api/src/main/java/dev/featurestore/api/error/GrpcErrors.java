@@ -21,7 +21,7 @@ public final class GrpcErrors {
       status = GrpcStatus.INVALID_ARGUMENT;
     } else if (cause instanceof NotFoundException) {
       status = GrpcStatus.NOT_FOUND;
-    } else if (cause instanceof IncompatibleChangeException) {
+    } else if (cause instanceof IncompatibleChangeException || cause instanceof ModelLoadException) {
       status = GrpcStatus.FAILED_PRECONDITION;
     } else if (cause instanceof UnavailableException) {
       status = GrpcStatus.UNAVAILABLE;

@@ -1,6 +1,7 @@
 package dev.featurestore.online.server;
 
 import dev.featurestore.api.definition.Definitions;
+import dev.featurestore.online.inference.Predictor;
 import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.online.spi.PushLog;
 import io.vertx.core.Future;
@@ -87,6 +88,10 @@ public final class OnlineServer extends VerticleBase {
     grpc.addService(online);
     config.services.forEach(grpc::addService);
     Router http = OnlineHttpApi.router(vertx, online, config.definitions);
+    if (config.predictor != null) {
+      grpc.addService(config.predictor.grpcService());
+      OnlineHttpApi.addPredict(http, config.definitions, config.predictor::predict);
+    }
     HttpServerOptions options = new HttpServerOptions().setHost(config.host).setPort(config.port);
     return vertx.createHttpServer(options)
         .requestHandler(request -> {
@@ -137,6 +142,7 @@ public final class OnlineServer extends VerticleBase {
     private PushLog pushLog = PushLog.onlineOnly();
     private Clock clock = Clock.systemUTC();
     private final List<Service> services = new ArrayList<>();
+    private Predictor predictor;
 
     private Builder() {}
 
@@ -148,6 +154,7 @@ public final class OnlineServer extends VerticleBase {
       pushLog = other.pushLog;
       clock = other.clock;
       services.addAll(other.services);
+      predictor = other.predictor;
     }
 
     /** Interface to bind; default {@code 0.0.0.0}. */
@@ -195,6 +202,15 @@ public final class OnlineServer extends VerticleBase {
     /** An extra gRPC service to serve on the same port (for example the registry's). */
     public Builder service(Service service) {
       services.add(Objects.requireNonNull(service, "service"));
+      return this;
+    }
+
+    /**
+     * Serves the predictor's {@code InferenceService} over gRPC and {@code POST /v1/predict} over HTTP/JSON on the
+     * same port; not closed by the server. Default: no inference endpoint.
+     */
+    public Builder predictor(Predictor predictor) {
+      this.predictor = Objects.requireNonNull(predictor, "predictor");
       return this;
     }
 

@@ -218,6 +218,8 @@ final class WireConversions {
         case ENTITY -> DefinitionChange.Kind.ENTITY;
         case FEATURE_VIEW -> DefinitionChange.Kind.FEATURE_VIEW;
         case FEATURE_SERVICE -> DefinitionChange.Kind.FEATURE_SERVICE;
+        case MODEL -> DefinitionChange.Kind.MODEL;
+        case EXPERIMENT -> DefinitionChange.Kind.EXPERIMENT;
         case KIND_UNSPECIFIED, UNRECOGNIZED -> throw new InvalidRequestException(
             "Cannot read change of '" + change.getName() + "': its kind is not set");
       };

@@ -7,7 +7,9 @@ import dev.featurestore.offline.OfflineStore;
 import dev.featurestore.offline.OfflineStores;
 import dev.featurestore.offline.PushLogOptions;
 import dev.featurestore.online.OnlineStores;
+import dev.featurestore.online.inference.Predictor;
 import dev.featurestore.online.spi.OnlineStore;
+import dev.featurestore.online.spi.PredictionLog;
 import dev.featurestore.registry.Registries;
 import dev.featurestore.registry.Registry;
 import java.util.function.Supplier;
@@ -40,6 +42,20 @@ public final class Components {
       FeatureStoreConfig config, OfflineStore offline, Supplier<Definitions> definitions) {
     return OfflineStores.pushLog(config.pushLogDir(), offline, definitions, 
         PushLogOptions.defaults().withFlushInterval(config.pushFlushInterval()));
+  }
+
+  /**
+   * The inference endpoint of the server: models from {@link FeatureStoreConfig#modelDir()}, features from
+   * {@code store}, every answered call offered to {@code predictionLog}.
+   */
+  public static Predictor openPredictor(FeatureStoreConfig config, Supplier<Definitions> definitions,
+      OnlineStore store, PredictionLog predictionLog) {
+    return Predictor.builder()
+        .definitions(definitions)
+        .store(store)
+        .predictionLog(predictionLog)
+        .modelDirectory(config.modelDir())
+        .build();
   }
 
   /**

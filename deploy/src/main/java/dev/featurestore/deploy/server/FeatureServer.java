@@ -5,7 +5,10 @@ import dev.featurestore.deploy.FeatureStoreConfig;
 import dev.featurestore.offline.OfflineStore;
 import dev.featurestore.online.OnlineStores;
 import dev.featurestore.online.server.OnlineServer;
+import dev.featurestore.online.inference.Predictor;
 import dev.featurestore.online.spi.OnlineStore;
+import dev.featurestore.online.spi.PredictionBatch;
+import dev.featurestore.online.spi.PredictionLog;
 import dev.featurestore.online.spi.PushLog;
 import dev.featurestore.registry.Registry;
 import dev.featurestore.registry.grpc.RegistryGrpcService;
@@ -20,8 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running feature store server: the registry, the online store and one Vert.x gRPC endpoint serving both the
- * {@code RegistryService} and the {@code OnlineService}. The composition root of the serving side.
+ * A running feature store server: the registry, the online store and one Vert.x gRPC endpoint serving the
+ * {@code RegistryService}, the {@code OnlineService} and the {@code InferenceService} (models from
+ * {@link FeatureStoreConfig#modelDir()}). The composition root of the serving side.
  *
  * <p>With the push log on (the default), every push is made durable in the write-ahead log
  * {@link FeatureStoreConfig#pushLogDir()} before it is written online and acknowledged, and reaches the views'
@@ -37,6 +41,19 @@ public final class FeatureServer implements AutoCloseable {
   /** Registry calls (JDBC) wait here; bounded so a burst of applies queues instead of growing threads. */
   private static final int REGISTRY_WORKERS = 4;
   private static final long START_TIMEOUT_SECONDS = 60;
+  /** Until the Iceberg prediction log is wired: accepts every batch and keeps nothing. */
+  private static final PredictionLog DISCARD_PREDICTIONS = new PredictionLog() {
+    @Override
+    public boolean offer(PredictionBatch batch) {
+      return true;
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
+  };
 
   private final Vertx vertx;
   private final Registry registry;
@@ -45,6 +62,7 @@ public final class FeatureServer implements AutoCloseable {
   private final PushLog pushLog;
   private final WorkerExecutor registryWorkers;
   private final OnlineServer server;
+  private final Predictor predictor;
 
   private FeatureServer(
       Vertx vertx,
@@ -53,7 +71,8 @@ public final class FeatureServer implements AutoCloseable {
       OfflineStore offline,
       PushLog pushLog,
       WorkerExecutor registryWorkers,
-      OnlineServer server) {
+      OnlineServer server,
+      Predictor predictor) {
     this.vertx = vertx;
     this.registry = registry;
     this.store = store;
@@ -61,6 +80,7 @@ public final class FeatureServer implements AutoCloseable {
     this.pushLog = pushLog;
     this.registryWorkers = registryWorkers;
     this.server = server;
+    this.predictor = predictor;
   }
 
   /** Opens the configured registry and online store and serves them on the configured host and port. */
@@ -94,6 +114,9 @@ public final class FeatureServer implements AutoCloseable {
     }
     Vertx vertx = Vertx.vertx();
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("registry-worker", REGISTRY_WORKERS);
+    // TODO(prediction log): offer predictions to the Iceberg PredictionLog once offline-store provides it.
+    Predictor predictor = Components.openPredictor(config, () -> registry.current().definitions(), store,
+        DISCARD_PREDICTIONS);
     OnlineServer server = OnlineServer.builder()
         .host(config.host())
         .port(config.port())
@@ -102,8 +125,9 @@ public final class FeatureServer implements AutoCloseable {
         .pushLog(pushLog)
         .clock(clock)
         .service(new RegistryGrpcService(registry, workers))
+        .predictor(predictor)
         .build();
-    FeatureServer running = new FeatureServer(vertx, registry, store, offline, pushLog, workers, server);
+    FeatureServer running = new FeatureServer(vertx, registry, store, offline, pushLog, workers, server, predictor);
     try {
       await(vertx.deployVerticle(server), "start the server on " + config.host() + ":" + config.port());
     } catch (RuntimeException e) {
@@ -137,6 +161,7 @@ public final class FeatureServer implements AutoCloseable {
       log.warn("Stopping the server failed; releasing the stores anyway", e);
     } finally {
       registryWorkers.close();
+      predictor.close();
       // the push log flushes to Iceberg with the registry's definitions: close it first, the registry last
       closeAll(null, pushLog, offline, store, registry);
     }

@@ -6,6 +6,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.featurestore.api.definition.Model;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
 final class ModelRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelRuntime.class);
 
-  private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
+  // Run failures reach the caller as exceptions; ONNX Runtime's own stderr log would only repeat them.
+  private final OrtEnvironment environment = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
   private final Path modelDirectory;
   private final int threadsPerRun;
   private final Map<Model, CompletableFuture<OrtSession>> sessions = new ConcurrentHashMap<>();

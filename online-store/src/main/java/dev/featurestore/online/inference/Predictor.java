@@ -8,6 +8,7 @@ import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.definition.JoinKey;
 import dev.featurestore.api.definition.Model;
 import dev.featurestore.api.definition.ModelInput;
+import dev.featurestore.api.definition.ModelVersion;
 import dev.featurestore.api.error.InvalidRequestException;
 import dev.featurestore.api.error.UnavailableException;
 import dev.featurestore.api.proto.ProtoValues;
@@ -33,6 +34,7 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +71,7 @@ public final class Predictor implements AutoCloseable {
   private final Clock clock;
   private final ThreadPoolExecutor workers;
   private final ModelRuntime runtime;
+  private final Map<ModelVersion, Long> shadowWarnings = new ConcurrentHashMap<>();
 
   private Predictor(Builder config) {
     this.definitions = config.definitions;
@@ -212,8 +215,7 @@ public final class Predictor implements AutoCloseable {
           shadowScores.get(r).put(shadow.id().toString(), (double) scored[r]);
         }
       } catch (RuntimeException e) {
-        LOG.warn("Cannot score shadow model {} of experiment '{}': {}", shadow.id(), target.experiment,
-            e.getMessage());
+        shadowFailed(shadow, target.experiment, e);
       }
     }
     try {
@@ -222,6 +224,17 @@ public final class Predictor implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       LOG.warn("Cannot log predictions of request {}: {}", requestId, e.getMessage());
+    }
+  }
+
+  /** Warns at most once a minute per shadow model: a broken shadow fails every request of its experiment. */
+  private void shadowFailed(Model shadow, String experiment, RuntimeException failure) {
+    long now = System.nanoTime();
+    Long last = shadowWarnings.get(shadow.id());
+    if (last == null || now - last > TimeUnit.MINUTES.toNanos(1)) {
+      shadowWarnings.put(shadow.id(), now);
+      LOG.warn("Cannot score shadow model {} of experiment '{}' (answers are unaffected; next warning in a minute at"
+          + " the earliest): {}", shadow.id(), experiment, failure.getMessage());
     }
   }
 

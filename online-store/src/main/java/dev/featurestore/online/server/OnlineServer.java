@@ -56,8 +56,11 @@ import java.util.function.Supplier;
  * 404 (NOT_FOUND), 409 (FAILED_PRECONDITION), 503 (UNAVAILABLE) or 500; a body that is no JSON object 400, over
  * 16 MiB 413, not application/json 415, an unknown path 404, a wrong method 405.
  *
- * <p>Nothing blocks the event loop. The server owns neither the store nor the push log: {@link #stop()} closes the
- * HTTP server only.
+ * <p>With a {@link Builder#predictor predictor}, the same port also answers the {@code featurestore.v1.InferenceService}
+ * over gRPC and {@code POST /v1/predict} as HTTP/JSON (see {@link Predictor}).
+ *
+ * <p>Nothing blocks the event loop. The server owns neither the store, the push log nor the predictor:
+ * {@link #stop()} closes the HTTP server only.
  * One instance deploys once; to run several instances, deploy {@code builder::build} with
  * {@code DeploymentOptions.setInstances(n)}.
  *

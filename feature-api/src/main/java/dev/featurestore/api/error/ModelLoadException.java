@@ -6,6 +6,9 @@ package dev.featurestore.api.error;
  * publish a corrected model version. The message names the model, version and mismatch.
  */
 public class ModelLoadException extends FeatureStoreException {
+  /** How every message of this exception starts, so that a client can tell it from other refusals. */
+  public static final String PREFIX = "Cannot load model ";
+
   public ModelLoadException(String message) {
     super(message);
   }

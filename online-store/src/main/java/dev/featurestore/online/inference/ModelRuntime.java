@@ -76,7 +76,7 @@ final class ModelRuntime implements AutoCloseable {
         return out;
       }
     } catch (OrtException e) {
-      throw new IllegalStateException("Cannot run " + what(model).substring("Cannot load ".length()) + ": "
+      throw new IllegalStateException("Cannot run model '" + model.name() + "' version " + model.version() + ": "
           + e.getMessage(), e);
     } finally {
       tensors.values().forEach(OnnxTensor::close);
@@ -170,7 +170,7 @@ final class ModelRuntime implements AutoCloseable {
   }
 
   private static String what(Model model) {
-    return "Cannot load model '" + model.name() + "' version " + model.version();
+    return ModelLoadException.PREFIX + "'" + model.name() + "' version " + model.version();
   }
 
   @Override

@@ -94,6 +94,11 @@ public record FeatureStoreConfig(
     return flightPort != FLIGHT_OFF;
   }
 
+  /** Where relative model artifact paths are resolved: {@code <data-dir>/models}. */
+  public Path modelDir() {
+    return dataDir.resolve("models");
+  }
+
   /** Whether the registry is the SQLite file inside {@link #dataDir}. */
   public boolean embeddedRegistry() {
     return EMBEDDED.equals(registryUrl);

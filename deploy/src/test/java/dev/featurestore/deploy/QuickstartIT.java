@@ -42,7 +42,9 @@ class QuickstartIT {
         .contains("applied them as registry version 1")
         .contains("Built a point-in-time training set")
         .contains("Read 'fraud_model' for 3 entity rows over gRPC")
-        .contains("txn_count_7d = 41");
+        .contains("txn_count_7d = 41")
+        .contains("applied it as model fraud_lr version 1 (registry version 2) and scored 3 rows");
+    assertThat(result.scores()).hasSize(3).allSatisfy(score -> assertThat(score).isBetween(0.0, 1.0));
     assertThat(quickstartDir.resolve("training_set.parquet")).isRegularFile();
     assertThat(quickstartDir.resolve("feature_repo.yaml")).isRegularFile();
   }

@@ -5,6 +5,7 @@ import dev.featurestore.api.definition.Entity;
 import dev.featurestore.api.definition.Feature;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.definition.JoinKey;
+import dev.featurestore.api.definition.Model;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -19,11 +20,13 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>a feature of a view changes type;
  *   <li>a view's entities change (name or order), which changes its row key;
- *   <li>an entity's join keys change (name, type, order, added, removed) while any view, before or after, uses it.
+ *   <li>an entity's join keys change (name, type, order, added, removed) while any view, before or after, uses it;
+ *   <li>an applied model version changes in any field: a model version is immutable (clients, logs and experiment
+ *       results refer to it), so publish a new version instead.
  * </ul>
  *
- * Everything else is allowed: adding and removing features, views, services and unused entities, and changing TTL,
- * source, tags, owner and descriptions.
+ * Everything else is allowed: adding and removing features, views, services, unused entities, model versions and
+ * experiments, changing TTL, source, tags, owner and descriptions, and changing experiments.
  */
 final class CompatibilityRules {
   private CompatibilityRules() {}
@@ -63,7 +66,24 @@ final class CompatibilityRules {
                 + "; declare a new feature or a new view instead"));
       }
     }
+    for (Model old : sorted(before.models(), Comparator.comparing((Model m) -> m.name()).thenComparing(Model::version))) {
+      after.model(old.name(), old.version()).ifPresent(neu -> {
+        List<ObjectChange.FieldChange> fields = new ArrayList<>();
+        DefinitionDiff.model(old, neu, fields);
+        if (!fields.isEmpty()) {
+          violations.add("model '" + old.name() + "' version " + old.version() + ": "
+              + fields.stream().map(ObjectChange.FieldChange::field).collect(Collectors.joining(", "))
+              + (fields.size() == 1 ? " changes" : " change") + ", but a model version is immutable once applied;"
+              + " declare version " + (maxVersion(after, old.name()) + 1) + " instead");
+        }
+      });
+    }
     return violations;
+  }
+
+  private static int maxVersion(Definitions definitions, String model) {
+    return definitions.models().stream().filter(m -> m.name().equals(model)).mapToInt(Model::version).max()
+        .orElse(0);
   }
 
   private static List<String> usersOf(Definitions definitions, String entity) {

@@ -2,11 +2,15 @@ package dev.featurestore.registry;
 
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.api.definition.Entity;
+import dev.featurestore.api.definition.Experiment;
 import dev.featurestore.api.definition.Feature;
 import dev.featurestore.api.definition.FeatureRef;
 import dev.featurestore.api.definition.FeatureService;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.definition.JoinKey;
+import dev.featurestore.api.definition.Model;
+import dev.featurestore.api.definition.ModelInput;
+import dev.featurestore.api.definition.ModelVersion;
 import dev.featurestore.api.definition.Source;
 import dev.featurestore.registry.ObjectChange.Action;
 import dev.featurestore.registry.ObjectChange.FieldChange;
@@ -28,7 +32,7 @@ import java.util.stream.Collectors;
 final class DefinitionDiff {
   private DefinitionDiff() {}
 
-  /** Added, changed and removed objects: entities, then views, then services, each by name. */
+  /** Added, changed and removed objects: entities, views, services, models, experiments, each by name. */
   static List<ObjectChange> diff(Definitions before, Definitions after) {
     List<ObjectChange> changes = new ArrayList<>();
     diffKind(changes, Kind.ENTITY, before.entities(), after.entities(), Entity::name, DefinitionDiff::entity);
@@ -36,6 +40,9 @@ final class DefinitionDiff {
         DefinitionDiff::view);
     diffKind(changes, Kind.FEATURE_SERVICE, before.featureServices(), after.featureServices(),
         FeatureService::name, DefinitionDiff::service);
+    diffKind(changes, Kind.MODEL, before.models(), after.models(), m -> m.id().toString(), DefinitionDiff::model);
+    diffKind(changes, Kind.EXPERIMENT, before.experiments(), after.experiments(), Experiment::name,
+        DefinitionDiff::experiment);
     return changes;
   }
 
@@ -95,6 +102,35 @@ final class DefinitionDiff {
     tags(out, before.tags(), after.tags());
     field(out, "owner", before.owner(), after.owner());
     field(out, "description", before.description(), after.description());
+  }
+
+  static void model(Model before, Model after, List<FieldChange> out) {
+    field(out, "artifact", before.artifact(), after.artifact());
+    field(out, "sha256", before.sha256(), after.sha256());
+    field(out, "feature_service", before.featureService(), after.featureService());
+    field(out, "inputs", inputs(before.inputs()), inputs(after.inputs()));
+    field(out, "score_output", before.scoreOutput(), after.scoreOutput());
+    field(out, "description", before.description(), after.description());
+  }
+
+  private static void experiment(Experiment before, Experiment after, List<FieldChange> out) {
+    field(out, "unit_key", before.unitKey(), after.unitKey());
+    field(out, "salt", before.salt(), after.salt());
+    named(out, "variants", before.variants(), after.variants(), Experiment.Variant::name,
+        (prefix, b, a) -> {
+          field(out, prefix + ".weight", Integer.toString(b.weight()), Integer.toString(a.weight()));
+          field(out, prefix + ".model", b.model().toString(), a.model().toString());
+        },
+        variant -> variant.weight() + " " + variant.model());
+    field(out, "shadows", before.shadows().stream().map(ModelVersion::toString).collect(Collectors.joining(", ")),
+        after.shadows().stream().map(ModelVersion::toString).collect(Collectors.joining(", ")));
+    field(out, "description", before.description(), after.description());
+  }
+
+  private static String inputs(List<ModelInput> inputs) {
+    return inputs.stream()
+        .map(i -> i.feature() + " -> " + i.tensor() + " " + i.type() + " default " + i.defaultValue())
+        .collect(Collectors.joining(", "));
   }
 
   /** Compares one item that both lists hold; {@code prefix} is its path, for example {@code features.amount}. */

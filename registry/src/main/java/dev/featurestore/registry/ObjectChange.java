@@ -2,11 +2,14 @@ package dev.featurestore.registry;
 
 import java.util.List;
 
-/** One added, changed or removed definition, with the fields that differ (empty for added and removed). */
+/**
+ * One added, changed or removed definition, with the fields that differ (empty for added and removed). A model is
+ * named {@code name@version}.
+ */
 public record ObjectChange(Action action, Kind kind, String name, List<FieldChange> fields) {
   public enum Action { ADDED, CHANGED, REMOVED }
 
-  public enum Kind { ENTITY, FEATURE_VIEW, FEATURE_SERVICE }
+  public enum Kind { ENTITY, FEATURE_VIEW, FEATURE_SERVICE, MODEL, EXPERIMENT }
 
   public ObjectChange {
     fields = List.copyOf(fields);

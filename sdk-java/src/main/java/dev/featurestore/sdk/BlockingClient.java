@@ -60,6 +60,11 @@ final class BlockingClient implements BlockingFeatureStoreClient {
   }
 
   @Override
+  public Predictions predict(PredictionRequest request) {
+    return await("predict", () -> async.predict(request));
+  }
+
+  @Override
   public long push(String featureView, List<PushRow> rows) {
     return await("push to feature view '" + featureView + "'", () -> async.push(featureView, rows));
   }

@@ -43,6 +43,9 @@ public interface BlockingFeatureStoreClient extends AutoCloseable {
   /** See {@link FeatureStoreClient#getOnlineFeatures}. */
   OnlineResponse getOnlineFeatures(OnlineRequest request);
 
+  /** See {@link FeatureStoreClient#predict}. */
+  Predictions predict(PredictionRequest request);
+
   /** See {@link FeatureStoreClient#push}; returns the number of rows written. */
   long push(String featureView, List<PushRow> rows);
 

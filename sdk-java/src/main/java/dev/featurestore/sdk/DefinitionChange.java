@@ -4,13 +4,14 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One entity, feature view or feature service that an apply adds, changes or removes, with the fields that differ
+ * One entity, feature view, feature service, model version or experiment that an apply adds, changes or removes, with the fields that differ
  * (empty for added and removed objects). Immutable.
  */
 public record DefinitionChange(Action action, Kind kind, String name, List<FieldChange> fields) {
   public enum Action { ADDED, CHANGED, REMOVED }
 
-  public enum Kind { ENTITY, FEATURE_VIEW, FEATURE_SERVICE }
+  /** What changes; a model is named {@code name@version}. */
+  public enum Kind { ENTITY, FEATURE_VIEW, FEATURE_SERVICE, MODEL, EXPERIMENT }
 
   public DefinitionChange {
     Objects.requireNonNull(action, "action");

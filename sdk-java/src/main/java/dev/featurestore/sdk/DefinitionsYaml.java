@@ -14,11 +14,15 @@ import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
 import dev.featurestore.api.ValueType;
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.api.definition.Entity;
+import dev.featurestore.api.definition.Experiment;
 import dev.featurestore.api.definition.Feature;
 import dev.featurestore.api.definition.FeatureRef;
 import dev.featurestore.api.definition.FeatureService;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.definition.JoinKey;
+import dev.featurestore.api.definition.Model;
+import dev.featurestore.api.definition.ModelInput;
+import dev.featurestore.api.definition.ModelVersion;
 import dev.featurestore.api.definition.Source;
 import dev.featurestore.api.error.FeatureStoreException;
 import dev.featurestore.api.error.InvalidRequestException;
@@ -72,6 +76,25 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  *     tags: {team: risk}
  *     owner: risk@example.com
  *     description: What the fraud model reads
+ * models:                               # each entry one immutable model version
+ *   - name: fraud_lr                    # required
+ *     version: 1                        # required, 1 or more
+ *     artifact: fraud_lr_1.onnx         # required; relative to the server's model directory (<data-dir>/models)
+ *     sha256: 3f2a...                   # required, hex SHA-256 of the file
+ *     feature_service: fraud_model      # required
+ *     score_output: score               # required: the ONNX output holding the score
+ *     inputs:                           # required, in tensor column order
+ *       - {feature: "user_stats:txn_count_7d", tensor: x, type: INT64, default: 0}
+ *     description: Logistic regression on spending
+ * experiments:
+ *   - name: fraud_ab                    # required
+ *     unit_key: user_id                 # required: a join key of the models' feature service
+ *     salt: 2026-11                     # default: the experiment's name
+ *     variants:                         # required
+ *       - {name: control, weight: 90, model: fraud_lr@1}
+ *       - {name: treatment, weight: 10, model: fraud_lr@2}
+ *     shadows: [fraud_mlp@1]            # scored and logged, never answered
+ *     description: New weights on 10% of users
  * }</pre>
  *
  * <p>Value types are {@code BOOL, INT32, INT64, FLOAT, DOUBLE, STRING, BYTES, TIMESTAMP} and {@code list<TYPE>} (also
@@ -85,7 +108,16 @@ public final class DefinitionsYaml {
   private static final String ENTITIES = "entities";
   private static final String FEATURE_VIEWS = "feature_views";
   private static final String FEATURE_SERVICES = "feature_services";
-  private static final List<String> ROOT_FIELDS = List.of(ENTITIES, FEATURE_VIEWS, FEATURE_SERVICES);
+  private static final String MODELS = "models";
+  private static final String EXPERIMENTS = "experiments";
+  private static final List<String> ROOT_FIELDS =
+      List.of(ENTITIES, FEATURE_VIEWS, FEATURE_SERVICES, MODELS, EXPERIMENTS);
+  private static final List<String> MODEL_FIELDS = List.of("name", "version", "artifact", "sha256",
+      "feature_service", "score_output", "inputs", "description");
+  private static final List<String> INPUT_FIELDS = List.of("feature", "tensor", "type", "default");
+  private static final List<String> EXPERIMENT_FIELDS =
+      List.of("name", "unit_key", "salt", "variants", "shadows", "description");
+  private static final List<String> VARIANT_FIELDS = List.of("name", "weight", "model");
   private static final List<String> ENTITY_FIELDS = List.of("name", "join_keys", "description");
   private static final List<String> VIEW_FIELDS =
       List.of("name", "entities", "ttl", "source", "features", "tags", "owner", "description");
@@ -244,6 +276,46 @@ public final class DefinitionsYaml {
         putIfNotEmpty(node, "owner", service.owner());
         putIfNotEmpty(node, "description", service.description());
       }
+      if (!definitions.models().isEmpty()) {
+        ArrayNode models = root.putArray(MODELS);
+        for (Model model : definitions.models()) {
+          ObjectNode node = models.addObject();
+          node.put("name", model.name());
+          node.put("version", model.version());
+          node.put("artifact", model.artifact());
+          node.put("sha256", model.sha256());
+          node.put("feature_service", model.featureService());
+          node.put("score_output", model.scoreOutput());
+          ArrayNode inputs = node.putArray("inputs");
+          for (ModelInput input : model.inputs()) {
+            ObjectNode inputNode = inputs.addObject();
+            inputNode.put("feature", input.feature().toString());
+            inputNode.put("tensor", input.tensor());
+            inputNode.put("type", typeName(input.type()));
+            inputNode.put("default", input.defaultValue());
+          }
+          putIfNotEmpty(node, "description", model.description());
+        }
+      }
+      if (!definitions.experiments().isEmpty()) {
+        ArrayNode experiments = root.putArray(EXPERIMENTS);
+        for (Experiment experiment : definitions.experiments()) {
+          ObjectNode node = experiments.addObject();
+          node.put("name", experiment.name());
+          node.put("unit_key", experiment.unitKey());
+          node.put("salt", experiment.salt());
+          ArrayNode variants = node.putArray("variants");
+          for (Experiment.Variant variant : experiment.variants()) {
+            variants.addObject().put("name", variant.name()).put("weight", variant.weight())
+                .put("model", variant.model().toString());
+          }
+          if (!experiment.shadows().isEmpty()) {
+            ArrayNode shadows = node.putArray("shadows");
+            experiment.shadows().forEach(id -> shadows.add(id.toString()));
+          }
+          putIfNotEmpty(node, "description", experiment.description());
+        }
+      }
       return root;
     }
 
@@ -318,8 +390,18 @@ public final class DefinitionsYaml {
       for (int i = 0; i < serviceNodes.size(); i++) {
         services.add(service(serviceNodes.get(i), FEATURE_SERVICES + "[" + i + "]"));
       }
+      List<Model> models = new ArrayList<>();
+      List<JsonNode> modelNodes = list(mapping.get(MODELS), MODELS);
+      for (int i = 0; i < modelNodes.size(); i++) {
+        models.add(model(modelNodes.get(i), MODELS + "[" + i + "]"));
+      }
+      List<Experiment> experiments = new ArrayList<>();
+      List<JsonNode> experimentNodes = list(mapping.get(EXPERIMENTS), EXPERIMENTS);
+      for (int i = 0; i < experimentNodes.size(); i++) {
+        experiments.add(experiment(experimentNodes.get(i), EXPERIMENTS + "[" + i + "]"));
+      }
       try {
-        return new Definitions(entities, views, services);
+        return new Definitions(entities, views, services, models, experiments);
       } catch (InvalidRequestException e) {
         throw new InvalidRequestException(action + ": " + lowerFirst(e.getMessage()), e);
       }
@@ -413,6 +495,76 @@ public final class DefinitionsYaml {
       String owner = optionalText(object, "owner", place);
       String description = optionalText(object, "description", place);
       return build(place, () -> new FeatureService(name, refs, description, tags, owner));
+    }
+
+    private Model model(JsonNode node, String index) {
+      String place = named(index, node);
+      ObjectNode object = mapping(node, place);
+      checkFields(object, place, MODEL_FIELDS);
+      String name = requiredText(object, "name", place);
+      int version = integer(required(object, "version", place), place + ".version");
+      String artifact = requiredText(object, "artifact", place);
+      String sha256 = requiredText(object, "sha256", place);
+      String service = requiredText(object, "feature_service", place);
+      String output = requiredText(object, "score_output", place);
+      List<JsonNode> inputNodes = list(required(object, "inputs", place), place + ".inputs");
+      List<ModelInput> inputs = new ArrayList<>();
+      for (int i = 0; i < inputNodes.size(); i++) {
+        String inputPlace = place + ".inputs[" + i + "]";
+        ObjectNode input = mapping(inputNodes.get(i), inputPlace);
+        checkFields(input, inputPlace, INPUT_FIELDS);
+        String feature = requiredText(input, "feature", inputPlace);
+        String tensor = requiredText(input, "tensor", inputPlace);
+        ValueType type = type(required(input, "type", inputPlace), inputPlace + ".type");
+        double fallback = input.get("default") == null ? 0 : number(input.get("default"), inputPlace + ".default");
+        inputs.add(build(inputPlace, () -> new ModelInput(FeatureRef.parse(feature), tensor, type, fallback)));
+      }
+      String description = optionalText(object, "description", place);
+      return build(place, () -> new Model(name, version, artifact, sha256, service, inputs, output, description));
+    }
+
+    private Experiment experiment(JsonNode node, String index) {
+      String place = named(index, node);
+      ObjectNode object = mapping(node, place);
+      checkFields(object, place, EXPERIMENT_FIELDS);
+      String name = requiredText(object, "name", place);
+      String unitKey = requiredText(object, "unit_key", place);
+      String salt = optionalText(object, "salt", place);
+      List<JsonNode> variantNodes = list(required(object, "variants", place), place + ".variants");
+      List<Experiment.Variant> variants = new ArrayList<>();
+      for (int i = 0; i < variantNodes.size(); i++) {
+        String variantPlace = named(place + ".variants[" + i + "]", variantNodes.get(i));
+        ObjectNode variant = mapping(variantNodes.get(i), variantPlace);
+        checkFields(variant, variantPlace, VARIANT_FIELDS);
+        String variantName = requiredText(variant, "name", variantPlace);
+        int weight = integer(required(variant, "weight", variantPlace), variantPlace + ".weight");
+        String model = requiredText(variant, "model", variantPlace);
+        variants.add(build(variantPlace,
+            () -> new Experiment.Variant(variantName, weight, ModelVersion.parse(model))));
+      }
+      List<String> shadowTexts = object.get("shadows") == null ? List.of()
+          : textList(object.get("shadows"), place + ".shadows");
+      List<ModelVersion> shadows = new ArrayList<>();
+      for (int i = 0; i < shadowTexts.size(); i++) {
+        String text = shadowTexts.get(i);
+        shadows.add(build(place + ".shadows[" + i + "]", () -> ModelVersion.parse(text)));
+      }
+      String description = optionalText(object, "description", place);
+      return build(place, () -> new Experiment(name, unitKey, salt, variants, shadows, description));
+    }
+
+    private int integer(JsonNode node, String place) {
+      if (node == null || !node.isInt()) {
+        throw fail(place, "expected a whole number but got " + (node == null ? "nothing" : describe(node)));
+      }
+      return node.intValue();
+    }
+
+    private double number(JsonNode node, String place) {
+      if (!node.isNumber()) {
+        throw fail(place, "expected a number but got " + describe(node));
+      }
+      return node.doubleValue();
     }
 
     private ValueType type(JsonNode node, String place) {

@@ -2,16 +2,18 @@ package dev.featurestore.sdk;
 
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.api.definition.Entity;
+import dev.featurestore.api.definition.Experiment;
 import dev.featurestore.api.definition.FeatureService;
 import dev.featurestore.api.definition.FeatureView;
+import dev.featurestore.api.definition.Model;
 import dev.featurestore.api.error.InvalidRequestException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * The entry point for declaring a team's definitions in Java: collects entities, feature views and feature services
- * and produces a validated {@link Definitions}, the unit that {@link FeatureStoreClient#apply} makes the registry
+ * The entry point for declaring a team's definitions in Java: collects entities, feature views, feature services,
+ * model versions and experiments and produces a validated {@link Definitions}, the unit that {@link FeatureStoreClient#apply} makes the registry
  * hold.
  *
  * <pre>{@code
@@ -43,6 +45,8 @@ public final class FeatureRepo {
     private final List<Entity> entities = new ArrayList<>();
     private final List<FeatureView> views = new ArrayList<>();
     private final List<FeatureService> services = new ArrayList<>();
+    private final List<Model> models = new ArrayList<>();
+    private final List<Experiment> experiments = new ArrayList<>();
 
     private Builder() {}
 
@@ -87,12 +91,25 @@ public final class FeatureRepo {
       return this;
     }
 
-    /** Adds every entity, view and service of {@code definitions} (for example a shared file of entities). */
+    /** Adds a model version (immutable once applied: change it by adding the next version). */
+    public Builder model(Model model) {
+      models.add(Objects.requireNonNull(model, "model"));
+      return this;
+    }
+
+    public Builder experiment(Experiment experiment) {
+      experiments.add(Objects.requireNonNull(experiment, "experiment"));
+      return this;
+    }
+
+    /** Adds every entity, view, service, model and experiment of {@code definitions} (for example a shared file of entities). */
     public Builder include(Definitions definitions) {
       Objects.requireNonNull(definitions, "definitions");
       entities.addAll(definitions.entities());
       views.addAll(definitions.featureViews());
       services.addAll(definitions.featureServices());
+      models.addAll(definitions.models());
+      experiments.addAll(definitions.experiments());
       return this;
     }
 
@@ -100,10 +117,11 @@ public final class FeatureRepo {
      * The validated definitions.
      *
      * @throws InvalidRequestException naming the object when a name is declared twice, a view names an undefined
-     *     entity or a service references an undefined view or feature
+     *     entity, a service references an undefined view or feature, a model's inputs do not match its feature
+     *     service's types, or an experiment names an undefined model version
      */
     public Definitions build() {
-      return new Definitions(entities, views, services);
+      return new Definitions(entities, views, services, models, experiments);
     }
   }
 }

@@ -68,6 +68,13 @@ public interface FeatureStoreClient extends AutoCloseable {
   CompletionStage<OnlineResponse> getOnlineFeatures(OnlineRequest request);
 
   /**
+   * Scores entity rows with a model or through an experiment on the server's inference endpoint: the server fetches
+   * the model's features itself. {@link NotFoundException} for an unknown model, version or experiment,
+   * {@link InvalidRequestException} naming the row and key for missing or mistyped keys.
+   */
+  CompletionStage<Predictions> predict(PredictionRequest request);
+
+  /**
    * Writes rows to the online tier of {@code featureView}, event time wins; completes with the number of rows
    * written. Values are converted to the view's types here, using the registry's definitions (read once and kept
    * until this client applies new definitions or meets a view it does not know), so that a mistyped value fails

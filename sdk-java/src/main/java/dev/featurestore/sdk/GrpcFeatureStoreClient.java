@@ -5,6 +5,7 @@ import dev.featurestore.api.error.FeatureStoreException;
 import dev.featurestore.api.proto.ProtoDefinitions;
 import dev.featurestore.proto.v1.ApplyRequest;
 import dev.featurestore.proto.v1.GetDefinitionsRequest;
+import dev.featurestore.proto.v1.InferenceServiceGrpcClient;
 import dev.featurestore.proto.v1.OnlineServiceGrpcClient;
 import dev.featurestore.proto.v1.PlanRequest;
 import dev.featurestore.proto.v1.PushRequest;
@@ -114,6 +115,19 @@ final class GrpcFeatureStoreClient implements FeatureStoreClient {
     String action = "get online features";
     try {
       send(call, OnlineServiceGrpcClient.GetOnlineFeatures, WireConversions.toProto(request), action,
+          WireConversions::fromProto);
+    } catch (RuntimeException e) {
+      call.fail(ClientErrors.translate(action, target, e, null));
+    }
+    return call;
+  }
+
+  @Override
+  public CompletionStage<Predictions> predict(PredictionRequest request) {
+    ClientCall<Predictions> call = new ClientCall<>();
+    String action = "predict";
+    try {
+      send(call, InferenceServiceGrpcClient.Predict, WireConversions.toProto(request), action,
           WireConversions::fromProto);
     } catch (RuntimeException e) {
       call.fail(ClientErrors.translate(action, target, e, null));

@@ -48,6 +48,42 @@ final class WireConversions {
     return b.build();
   }
 
+  static dev.featurestore.proto.v1.PredictRequest toProto(PredictionRequest request) {
+    dev.featurestore.proto.v1.PredictRequest.Builder b = dev.featurestore.proto.v1.PredictRequest.newBuilder()
+        .setIncludeFeatures(request.includeFeatures());
+    if (request.model() != null) {
+      b.setModel(dev.featurestore.proto.v1.ModelRef.newBuilder().setName(request.model())
+          .setVersion(request.modelVersion()));
+    } else {
+      b.setExperiment(request.experiment());
+    }
+    b.setShared(keys(request.shared(), "shared keys"));
+    for (int i = 0; i < request.rows().size(); i++) {
+      b.addEntities(keys(request.rows().get(i), "entity row " + i));
+    }
+    return b.build();
+  }
+
+  private static EntityRow keys(Map<String, Object> keys, String where) {
+    EntityRow.Builder row = EntityRow.newBuilder();
+    for (Map.Entry<String, Object> key : keys.entrySet()) {
+      row.putKeys(key.getKey(), inferred(key.getValue(), where + " key '" + key.getKey() + "'"));
+    }
+    return row.build();
+  }
+
+  static Predictions fromProto(dev.featurestore.proto.v1.PredictResponse response) {
+    List<Predictions.Scored> rows = new ArrayList<>(response.getPredictionsCount());
+    for (dev.featurestore.proto.v1.Prediction prediction : response.getPredictionsList()) {
+      List<Object> features = new ArrayList<>(prediction.getFeaturesCount());
+      prediction.getFeaturesList().forEach(value -> features.add(ProtoValues.fromProto(value)));
+      rows.add(new Predictions.Scored(prediction.getScore(), features, prediction.getDefaultedList()));
+    }
+    return new Predictions(response.getRequestId(), response.getModel(), response.getModelVersion(),
+        response.getExperiment().isEmpty() ? null : response.getExperiment(),
+        response.getVariant().isEmpty() ? null : response.getVariant(), response.getFeatureNamesList(), rows);
+  }
+
   /** The columnar wire response (see serving.proto) as the SDK's row-wise response. */
   static OnlineResponse fromProto(GetOnlineFeaturesResponse response) {
     List<FeatureRef> refs = response.getFeatureRefsList().stream().map(FeatureRef::parse).toList();
@@ -234,6 +270,8 @@ final class WireConversions {
         case ENTITY -> DefinitionChange.Kind.ENTITY;
         case FEATURE_VIEW -> DefinitionChange.Kind.FEATURE_VIEW;
         case FEATURE_SERVICE -> DefinitionChange.Kind.FEATURE_SERVICE;
+        case MODEL -> DefinitionChange.Kind.MODEL;
+        case EXPERIMENT -> DefinitionChange.Kind.EXPERIMENT;
         case KIND_UNSPECIFIED, UNRECOGNIZED -> throw new InvalidRequestException(
             "Cannot read change of '" + change.getName() + "': its kind is not set");
       };

@@ -169,7 +169,7 @@ class DefinitionsYamlTest {
         Arguments.of("", "the document is empty (write 'entities: []' to mean none)"),
         Arguments.of("- a\n- b\n", "the document: expected a mapping of keys to values but got a list"),
         Arguments.of("entity: []\n",
-            "the document: unknown field 'entity' (expected entities, feature_views, feature_services)"),
+            "the document: unknown field 'entity' (expected entities, feature_views, feature_services, models, experiments)"),
         Arguments.of("entities: {name: user}\n", "entities: expected a list but got a mapping"),
         Arguments.of("entities: [user]\n", "entities[0]: expected a mapping of keys to values but got 'user'"),
         Arguments.of("entities: [{join_keys: {user_id: INT64}}]\n", "entities[0]: missing field 'name'"),

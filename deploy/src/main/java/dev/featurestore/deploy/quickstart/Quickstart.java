@@ -1,7 +1,10 @@
 package dev.featurestore.deploy.quickstart;
 
+import dev.featurestore.api.ValueType;
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.api.definition.FeatureView;
+import dev.featurestore.api.definition.Model;
+import dev.featurestore.api.definition.ModelInput;
 import dev.featurestore.deploy.FeatureStoreConfig;
 import dev.featurestore.deploy.server.FeatureServer;
 import dev.featurestore.offline.IngestResult;
@@ -13,15 +16,19 @@ import dev.featurestore.offline.TableFiles;
 import dev.featurestore.offline.TrainingSetRequest;
 import dev.featurestore.offline.TrainingSetResult;
 import dev.featurestore.online.OnlineStores;
+import dev.featurestore.online.inference.OnnxModels;
 import dev.featurestore.registry.ApplyResult;
 import dev.featurestore.registry.Plan;
 import dev.featurestore.registry.Registries;
 import dev.featurestore.registry.Registry;
 import dev.featurestore.sdk.BlockingFeatureStoreClient;
 import dev.featurestore.sdk.DefinitionsYaml;
+import dev.featurestore.sdk.FeatureRepo;
 import dev.featurestore.sdk.FeatureStatus;
 import dev.featurestore.sdk.OnlineRequest;
 import dev.featurestore.sdk.OnlineResponse;
+import dev.featurestore.sdk.PredictionRequest;
+import dev.featurestore.sdk.Predictions;
 import dev.featurestore.sdk.PushRow;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -32,6 +39,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -42,7 +50,7 @@ import java.util.stream.Stream;
 
 /**
  * The whole path on the embedded default, in one process: declare, apply, ingest, train, serve, materialize, read
- * over gRPC, push. Everything it writes stays in its directory.
+ * over gRPC, push, and score with a model the quickstart writes itself. Everything it writes stays in its directory.
  */
 public final class Quickstart {
   private final Path dir;
@@ -57,7 +65,8 @@ public final class Quickstart {
       long trainingRowsWithAllFeatures,
       long keysMaterialized,
       Map<FeatureStatus, Integer> onlineStatuses,
-      Object pushedValueReadBack) {}
+      Object pushedValueReadBack,
+      List<Double> scores) {}
 
   public Quickstart(Path dir, PrintWriter out, Clock clock) {
     this.dir = dir;
@@ -155,11 +164,43 @@ public final class Quickstart {
           Object readBack = client.getOnlineFeatures(OnlineRequest.ofFeatures("user_stats:txn_count_7d")
               .withEntityRow(Map.of("user_id", 1L))).value(0, "txn_count_7d");
           step("8. Pushed a fresh row for user 1 and read it back at once: txn_count_7d = %s", readBack);
+
+          List<Double> scores = predict(client, definitions, config.modelDir(), entityRows);
           step("Done. Everything is in %s; start a server on it with: bin/fstore serve --data-dir %s", dir, dir);
-          return new Result(version, ingested, trainingRows, complete, keys, statuses, readBack);
+          return new Result(version, ingested, trainingRows, complete, keys, statuses, readBack, scores);
         }
       }
     }
+  }
+
+  /** Writes a logistic regression over the fraud model's features, applies it through the server and scores. */
+  private List<Double> predict(BlockingFeatureStoreClient client, Definitions definitions, Path modelDir,
+      List<Map<String, Object>> entityRows) {
+    Path file = modelDir.resolve("fraud_lr_1.onnx");
+    String sha256 = OnnxModels.write(file,
+        OnnxModels.logisticRegression("x", "score", new float[] {0.08f, 0.01f, 30f, -0.05f}, -3f));
+    Model model = new Model("fraud_lr", 1, file.getFileName().toString(), sha256, ExampleRepo.FRAUD_MODEL, List.of(
+        ModelInput.of("user_stats:txn_count_7d", "x", ValueType.INT64, 0),
+        ModelInput.of("user_stats:avg_amount_7d", "x", ValueType.DOUBLE, 0),
+        ModelInput.of("merchant_stats:fraud_rate_30d", "x", ValueType.DOUBLE, 0.01),
+        ModelInput.of("user_merchant_stats:txn_count_30d", "x", ValueType.INT64, 0)),
+        "score", "Logistic regression written by OnnxModels");
+    long applied = client.apply(FeatureRepo.builder(definitions).model(model).build()).version();
+    PredictionRequest request = PredictionRequest.ofModel("fraud_lr");
+    for (Map<String, Object> row : entityRows) {
+      request = request.withRow(row);
+    }
+    Predictions predictions = client.predict(request);
+    step("9. Wrote a logistic regression to %s, applied it as model fraud_lr version %d (registry version %d) and"
+        + " scored %d rows over gRPC (features fetched by the server):", file, predictions.modelVersion(), applied,
+        predictions.rows().size());
+    List<Double> scores = new ArrayList<>();
+    for (int i = 0; i < entityRows.size(); i++) {
+      Predictions.Scored scored = predictions.rows().get(i);
+      scores.add(scored.score());
+      out.printf("     %-36s score %.4f  defaulted %s%n", entityRows.get(i), scored.score(), scored.defaulted());
+    }
+    return scores;
   }
 
   private void step(String format, Object... args) {

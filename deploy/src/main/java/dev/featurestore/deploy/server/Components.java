@@ -14,7 +14,9 @@ import dev.featurestore.offline.predictions.PredictionLogs;
 import dev.featurestore.offline.TrainingSetFlightService;
 import dev.featurestore.offline.TrainingSetOptions;
 import dev.featurestore.online.OnlineStores;
+import dev.featurestore.online.inference.Predictor;
 import dev.featurestore.online.spi.OnlineStore;
+import dev.featurestore.online.spi.PredictionLog;
 import dev.featurestore.registry.Registries;
 import dev.featurestore.registry.Registry;
 import java.util.function.Supplier;
@@ -65,6 +67,20 @@ public final class Components {
         .port(config.flightPort())
         .uploadDirectory(config.dataDir().resolve("flight-uploads"))
         .build());
+  }
+
+  /**
+   * The inference endpoint of the server: models from {@link FeatureStoreConfig#modelDir()}, features from
+   * {@code store}, every answered call offered to {@code predictionLog}.
+   */
+  public static Predictor openPredictor(FeatureStoreConfig config, Supplier<Definitions> definitions,
+      OnlineStore store, PredictionLog predictionLog) {
+    return Predictor.builder()
+        .definitions(definitions)
+        .store(store)
+        .predictionLog(predictionLog)
+        .modelDirectory(config.modelDir())
+        .build();
   }
 
   /**

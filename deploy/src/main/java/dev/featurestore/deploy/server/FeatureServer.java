@@ -4,8 +4,11 @@ import dev.featurestore.api.error.UnavailableException;
 import dev.featurestore.deploy.FeatureStoreConfig;
 import dev.featurestore.offline.OfflineStore;
 import dev.featurestore.offline.TrainingSetFlightService;
+import dev.featurestore.offline.predictions.OfflinePredictionLog;
+import dev.featurestore.offline.predictions.PredictionLogOptions;
 import dev.featurestore.online.OnlineStores;
 import dev.featurestore.online.server.OnlineServer;
+import dev.featurestore.online.inference.Predictor;
 import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.online.spi.PushLog;
 import dev.featurestore.registry.Registry;
@@ -21,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running feature store server: the registry, the online store and one Vert.x gRPC endpoint serving both the
- * {@code RegistryService} and the {@code OnlineService}. The composition root of the serving side.
+ * A running feature store server: the registry, the online store and one Vert.x gRPC endpoint serving the
+ * {@code RegistryService}, the {@code OnlineService} and the {@code InferenceService} (models from
+ * {@link FeatureStoreConfig#modelDir()}). The composition root of the serving side.
  *
  * <p>With the push log on (the default), every push is made durable in the write-ahead log
  * {@link FeatureStoreConfig#pushLogDir()} before it is written online and acknowledged, and reaches the views'
@@ -41,7 +45,6 @@ public final class FeatureServer implements AutoCloseable {
   /** Registry calls (JDBC) wait here; bounded so a burst of applies queues instead of growing threads. */
   private static final int REGISTRY_WORKERS = 4;
   private static final long START_TIMEOUT_SECONDS = 60;
-
   private final Vertx vertx;
   private final Registry registry;
   private final OnlineStore store;
@@ -50,6 +53,8 @@ public final class FeatureServer implements AutoCloseable {
   private final TrainingSetFlightService flight;
   private final WorkerExecutor registryWorkers;
   private final OnlineServer server;
+  private final OfflinePredictionLog predictionLog;
+  private final Predictor predictor;
   // set once after the server listens, read by close() on whichever thread closes it
   private volatile TableCareSchedule tableCare;
 
@@ -61,7 +66,9 @@ public final class FeatureServer implements AutoCloseable {
       PushLog pushLog,
       TrainingSetFlightService flight,
       WorkerExecutor registryWorkers,
-      OnlineServer server) {
+      OnlineServer server,
+      OfflinePredictionLog predictionLog,
+      Predictor predictor) {
     this.vertx = vertx;
     this.registry = registry;
     this.store = store;
@@ -70,6 +77,8 @@ public final class FeatureServer implements AutoCloseable {
     this.flight = flight;
     this.registryWorkers = registryWorkers;
     this.server = server;
+    this.predictionLog = predictionLog;
+    this.predictor = predictor;
   }
 
   /** Opens the configured registry and online store and serves them on the configured host and port. */
@@ -93,6 +102,7 @@ public final class FeatureServer implements AutoCloseable {
     OfflineStore offline = null;
     PushLog pushLog = PushLog.onlineOnly();
     TrainingSetFlightService flight = null;
+    OfflinePredictionLog predictionLog = null;
     try {
       if (config.pushLog() || config.flight() || config.tableCare().scheduled()) {
         offline = Components.openOfflineStore(config);
@@ -103,12 +113,15 @@ public final class FeatureServer implements AutoCloseable {
       if (config.flight()) {
         flight = Components.openFlightService(config, offline, () -> registry.current().definitions());
       }
+      predictionLog = Components.openPredictionLog(config, PredictionLogOptions.defaults());
     } catch (RuntimeException e) {
-      closeAll(e, flight, pushLog, offline, store, registry);
+      closeAll(e, predictionLog, flight, pushLog, offline, store, registry);
       throw e;
     }
     Vertx vertx = Vertx.vertx();
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("registry-worker", REGISTRY_WORKERS);
+    Predictor predictor =
+        Components.openPredictor(config, () -> registry.current().definitions(), store, predictionLog);
     OnlineServer.Builder server = OnlineServer.builder()
         .host(config.host())
         .port(config.port())
@@ -117,15 +130,18 @@ public final class FeatureServer implements AutoCloseable {
         .store(store)
         .pushLog(pushLog)
         .clock(clock)
-        .service(new RegistryGrpcService(registry, workers));
+        .service(new RegistryGrpcService(registry, workers))
+        .predictor(predictor);
     OnlineServer started;
     try {
       started = await(server.deploy(vertx), "start the server on " + config.host() + ":" + config.port());
     } catch (RuntimeException e) {
-      new FeatureServer(vertx, registry, store, offline, pushLog, flight, workers, null).close();
+      new FeatureServer(vertx, registry, store, offline, pushLog, flight, workers, null, predictionLog, predictor)
+          .close();
       throw e;
     }
-    FeatureServer running = new FeatureServer(vertx, registry, store, offline, pushLog, flight, workers, started);
+    FeatureServer running = new FeatureServer(
+        vertx, registry, store, offline, pushLog, flight, workers, started, predictionLog, predictor);
     if (config.tableCare().scheduled()) {
       running.tableCare = TableCareSchedule.start(config.tableCare(), offline, registry);
     }
@@ -162,8 +178,9 @@ public final class FeatureServer implements AutoCloseable {
       log.warn("Stopping the server failed; releasing the stores anyway", e);
     } finally {
       registryWorkers.close();
-      // the push log flushes to Iceberg with the registry's definitions: close it first, the registry last
-      closeAll(null, tableCare, flight, pushLog, offline, store, registry);
+      // the predictor's shadow runs still offer to the prediction log, which commits what it holds on close; the
+      // push log flushes to Iceberg with the registry's definitions: close them first, the registry last
+      closeAll(null, predictor, predictionLog, tableCare, flight, pushLog, offline, store, registry);
     }
   }
 

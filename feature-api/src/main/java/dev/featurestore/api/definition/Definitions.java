@@ -14,17 +14,31 @@ import java.util.function.Function;
 /**
  * A consistent set of definitions: every name unique within its kind, every entity a view names defined, no join
  * key that two of a view's entities share or that a feature reuses, every feature reference of a service
- * resolvable. An instance that exists is valid. Immutable and thread-safe.
+ * resolvable, every model's inputs served by its feature service with the declared types, every model version of
+ * an experiment defined and reading one feature service. An instance that exists is valid. Immutable and
+ * thread-safe.
  */
 public record Definitions(
-    List<Entity> entities, List<FeatureView> featureViews, List<FeatureService> featureServices) {
+    List<Entity> entities,
+    List<FeatureView> featureViews,
+    List<FeatureService> featureServices,
+    List<Model> models,
+    List<Experiment> experiments) {
 
   public static final Definitions EMPTY = new Definitions(List.of(), List.of(), List.of());
+
+  /** Definitions without models and experiments. */
+  public Definitions(
+      List<Entity> entities, List<FeatureView> featureViews, List<FeatureService> featureServices) {
+    this(entities, featureViews, featureServices, List.of(), List.of());
+  }
 
   public Definitions {
     entities = List.copyOf(entities);
     featureViews = List.copyOf(featureViews);
     featureServices = List.copyOf(featureServices);
+    models = List.copyOf(models);
+    experiments = List.copyOf(experiments);
     Map<String, Entity> entityIndex = index(entities, Entity::name, "entity");
     Map<String, FeatureView> viewIndex = index(featureViews, FeatureView::name, "feature view");
     index(featureServices, FeatureService::name, "feature service");
@@ -62,6 +76,44 @@ public record Definitions(
         }
       }
     }
+    if (!models.isEmpty() || !experiments.isEmpty()) {
+      // Fields are assigned only after a compact constructor, so the checks look at a copy without the models.
+      ModelChecks.check(new Definitions(entities, featureViews, featureServices), models, experiments);
+    }
+  }
+
+  /** The model of this name and version, if defined. */
+  public Optional<Model> model(String name, int version) {
+    return models.stream().filter(m -> m.name().equals(name) && m.version() == version).findFirst();
+  }
+
+  /** The highest defined version of a model, if any. */
+  public Optional<Model> latestModel(String name) {
+    return models.stream().filter(m -> m.name().equals(name)).max(java.util.Comparator.comparingInt(Model::version));
+  }
+
+  /**
+   * The model of this name and version, or its highest version when {@code version} is 0.
+   *
+   * @throws NotFoundException naming the model and version when it is not defined
+   */
+  public Model requireModel(String name, int version) {
+    Optional<Model> found = version == 0 ? latestModel(name) : model(name, version);
+    return found.orElseThrow(() -> {
+      List<Integer> defined = models.stream().filter(m -> m.name().equals(name)).map(Model::version).sorted().toList();
+      return new NotFoundException("Cannot find model '" + name + "'" + (version == 0 ? "" : " version " + version)
+          + ": " + (defined.isEmpty() ? "it is not defined" : "the defined versions are " + defined));
+    });
+  }
+
+  public Optional<Experiment> experiment(String name) {
+    return experiments.stream().filter(e -> e.name().equals(name)).findFirst();
+  }
+
+  /** @throws NotFoundException naming the experiment when it is not defined */
+  public Experiment requireExperiment(String name) {
+    return experiment(name)
+        .orElseThrow(() -> new NotFoundException("Cannot find experiment '" + name + "': it is not defined"));
   }
 
   public Optional<Entity> entity(String name) {

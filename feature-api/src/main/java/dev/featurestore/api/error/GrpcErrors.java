@@ -21,7 +21,7 @@ public final class GrpcErrors {
       status = GrpcStatus.INVALID_ARGUMENT;
     } else if (cause instanceof NotFoundException) {
       status = GrpcStatus.NOT_FOUND;
-    } else if (cause instanceof IncompatibleChangeException) {
+    } else if (cause instanceof IncompatibleChangeException || cause instanceof ModelLoadException) {
       status = GrpcStatus.FAILED_PRECONDITION;
     } else if (cause instanceof UnavailableException) {
       status = GrpcStatus.UNAVAILABLE;
@@ -38,7 +38,9 @@ public final class GrpcErrors {
     return switch (status) {
       case INVALID_ARGUMENT, OUT_OF_RANGE -> new InvalidRequestException(text, cause);
       case NOT_FOUND -> new NotFoundException(text);
-      case FAILED_PRECONDITION, ABORTED -> new IncompatibleChangeException(java.util.List.of(
+      case FAILED_PRECONDITION, ABORTED -> text.startsWith(ModelLoadException.PREFIX)
+          ? new ModelLoadException(text)
+          : new IncompatibleChangeException(java.util.List.of(
           text.startsWith("Cannot apply definitions: ") ? text.substring("Cannot apply definitions: ".length()) : text));
       case UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED -> new UnavailableException(text, cause);
       default -> new FeatureStoreException(text, cause);

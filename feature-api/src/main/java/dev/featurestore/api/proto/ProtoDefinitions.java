@@ -3,11 +3,15 @@ package dev.featurestore.api.proto;
 import dev.featurestore.api.ValueType;
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.api.definition.Entity;
+import dev.featurestore.api.definition.Experiment;
 import dev.featurestore.api.definition.Feature;
 import dev.featurestore.api.definition.FeatureRef;
 import dev.featurestore.api.definition.FeatureService;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.definition.JoinKey;
+import dev.featurestore.api.definition.Model;
+import dev.featurestore.api.definition.ModelInput;
+import dev.featurestore.api.definition.ModelVersion;
 import dev.featurestore.api.definition.Source;
 import dev.featurestore.api.error.InvalidRequestException;
 import java.time.Duration;
@@ -25,6 +29,8 @@ public final class ProtoDefinitions {
     definitions.entities().forEach(e -> b.addEntities(toProto(e)));
     definitions.featureViews().forEach(v -> b.addFeatureViews(toProto(v)));
     definitions.featureServices().forEach(s -> b.addFeatureServices(toProto(s)));
+    definitions.models().forEach(m -> b.addModels(toProto(m)));
+    definitions.experiments().forEach(e -> b.addExperiments(toProto(e)));
     return b.build();
   }
 
@@ -32,7 +38,71 @@ public final class ProtoDefinitions {
     return new Definitions(
         proto.getEntitiesList().stream().map(ProtoDefinitions::fromProto).toList(),
         proto.getFeatureViewsList().stream().map(ProtoDefinitions::fromProto).toList(),
-        proto.getFeatureServicesList().stream().map(ProtoDefinitions::fromProto).toList());
+        proto.getFeatureServicesList().stream().map(ProtoDefinitions::fromProto).toList(),
+        proto.getModelsList().stream().map(ProtoDefinitions::fromProto).toList(),
+        proto.getExperimentsList().stream().map(ProtoDefinitions::fromProto).toList());
+  }
+
+  public static dev.featurestore.proto.v1.Model toProto(Model model) {
+    dev.featurestore.proto.v1.Model.Builder b = dev.featurestore.proto.v1.Model.newBuilder()
+        .setName(model.name())
+        .setVersion(model.version())
+        .setArtifact(model.artifact())
+        .setSha256(model.sha256())
+        .setFeatureService(model.featureService())
+        .setScoreOutput(model.scoreOutput())
+        .setDescription(model.description());
+    for (ModelInput input : model.inputs()) {
+      b.addInputs(dev.featurestore.proto.v1.ModelInput.newBuilder()
+          .setFeature(input.feature().toString())
+          .setTensor(input.tensor())
+          .setType(toProto(input.type()))
+          .setDefaultValue(input.defaultValue()));
+    }
+    return b.build();
+  }
+
+  public static Model fromProto(dev.featurestore.proto.v1.Model proto) {
+    String where = "model '" + proto.getName() + "' version " + proto.getVersion();
+    List<ModelInput> inputs = proto.getInputsList().stream()
+        .map(i -> new ModelInput(FeatureRef.parse(i.getFeature()), i.getTensor(),
+            fromProto(i.getType(), "input '" + i.getFeature() + "' of " + where), i.getDefaultValue()))
+        .toList();
+    return new Model(proto.getName(), proto.getVersion(), proto.getArtifact(), proto.getSha256(),
+        proto.getFeatureService(), inputs, proto.getScoreOutput(), proto.getDescription());
+  }
+
+  public static dev.featurestore.proto.v1.ModelRef toProto(ModelVersion id) {
+    return dev.featurestore.proto.v1.ModelRef.newBuilder().setName(id.name()).setVersion(id.version()).build();
+  }
+
+  public static ModelVersion fromProto(dev.featurestore.proto.v1.ModelRef proto) {
+    return new ModelVersion(proto.getName(), proto.getVersion());
+  }
+
+  public static dev.featurestore.proto.v1.Experiment toProto(Experiment experiment) {
+    dev.featurestore.proto.v1.Experiment.Builder b = dev.featurestore.proto.v1.Experiment.newBuilder()
+        .setName(experiment.name())
+        .setUnitKey(experiment.unitKey())
+        .setSalt(experiment.salt())
+        .setDescription(experiment.description());
+    for (Experiment.Variant variant : experiment.variants()) {
+      b.addVariants(dev.featurestore.proto.v1.ExperimentVariant.newBuilder()
+          .setName(variant.name())
+          .setWeight(variant.weight())
+          .setModel(toProto(variant.model())));
+    }
+    experiment.shadows().forEach(s -> b.addShadows(toProto(s)));
+    return b.build();
+  }
+
+  public static Experiment fromProto(dev.featurestore.proto.v1.Experiment proto) {
+    return new Experiment(proto.getName(), proto.getUnitKey(), proto.getSalt(),
+        proto.getVariantsList().stream()
+            .map(v -> new Experiment.Variant(v.getName(), v.getWeight(), fromProto(v.getModel())))
+            .toList(),
+        proto.getShadowsList().stream().map(ProtoDefinitions::fromProto).toList(),
+        proto.getDescription());
   }
 
   public static dev.featurestore.proto.v1.Entity toProto(Entity entity) {

@@ -43,6 +43,7 @@ final class OnlineHttpApi {
   static final String ONLINE_FEATURES = "/v1/online-features";
   static final String PUSH = "/v1/push";
   static final String HEALTH = "/health";
+  static final String PREDICT = "/v1/predict";
   static final long MAX_BODY_BYTES = 16L * 1024 * 1024;
 
   private static final String JSON = "application/json";
@@ -83,7 +84,19 @@ final class OnlineHttpApi {
     return router;
   }
 
-  /** Parses, calls the shared service, answers: the one path of both POST endpoints. */
+  /**
+   * Adds {@code POST /v1/predict} to a router made by {@link #router}, ahead of its catch-all routes, answered by
+   * {@code predict} (the same function the gRPC InferenceService calls) with the same JSON conventions.
+   */
+  static void addPredict(Router router, Supplier<Definitions> definitions,
+      Function<dev.featurestore.proto.v1.PredictRequest, Future<dev.featurestore.proto.v1.PredictResponse>> predict) {
+    OnlineHttpApi api = new OnlineHttpApi(null, definitions);
+    router.route(HttpMethod.POST, PREDICT).order(-2).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+        .handler(ctx -> api.call(ctx, JsonPredict::request, predict, JsonPredict::response));
+    router.route(PREDICT).order(-1).handler(ctx -> methodNotAllowed(ctx, "POST"));
+  }
+
+  /** Parses, calls the shared service, answers: the one path of every POST endpoint. */
   private <Req, Resp> void call(RoutingContext ctx, BiFunction<Map<String, Object>, Definitions, Req> parse,
       Function<Req, Future<Resp>> service, Function<Resp, Buffer> render) {
     String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);

@@ -1,6 +1,7 @@
 package dev.featurestore.online.server;
 
 import dev.featurestore.api.definition.Definitions;
+import dev.featurestore.online.inference.Predictor;
 import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.online.spi.PushLog;
 import io.vertx.core.DeploymentOptions;
@@ -59,12 +60,15 @@ import java.util.function.Supplier;
  * 404 (NOT_FOUND), 409 (FAILED_PRECONDITION), 503 (UNAVAILABLE) or 500; a body that is no JSON object 400, over
  * 16 MiB 413, not application/json 415, an unknown path 404, a wrong method 405.
  *
- * <p>Nothing blocks the event loop. The server owns neither the store nor the push log: {@link #stop()} closes the
- * HTTP server only.
+ * <p>With a {@link Builder#predictor predictor}, the same port also answers the {@code featurestore.v1.InferenceService}
+ * over gRPC and {@code POST /v1/predict} as HTTP/JSON (see {@link Predictor}).
+ *
+ * <p>Nothing blocks the event loop. The server owns neither the store, the push log nor the predictor:
+ * {@link #stop()} closes the HTTP server only.
  * One verticle serves on one event loop. {@link Builder#deploy} deploys {@link Builder#instances} of them (default:
  * one per core), sharing the port (Vert.x hands each new connection to the next instance), so requests are served
- * on several event loops; each instance has its own reader and writer, the store and the extra services are shared
- * and must be thread-safe.
+ * on several event loops; each instance has its own reader and writer, the store, the predictor and the extra
+ * services are shared and must be thread-safe.
  *
  * <pre>{@code
  * OnlineServer.builder().definitions(registry::definitions).store(store).port(6566).deploy(vertx)
@@ -97,6 +101,10 @@ public final class OnlineServer extends VerticleBase {
     grpc.addService(online);
     config.services.forEach(grpc::addService);
     Router http = OnlineHttpApi.router(vertx, online, config.definitions);
+    if (config.predictor != null) {
+      grpc.addService(config.predictor.grpcService());
+      OnlineHttpApi.addPredict(http, config.definitions, config.predictor::predict);
+    }
     HttpServerOptions options = new HttpServerOptions().setHost(config.host).setPort(listenPort);
     return vertx.createHttpServer(options)
         .requestHandler(request -> {
@@ -148,6 +156,7 @@ public final class OnlineServer extends VerticleBase {
     private Clock clock = Clock.systemUTC();
     private int instances = Runtime.getRuntime().availableProcessors();
     private final List<Service> services = new ArrayList<>();
+    private Predictor predictor;
 
     private Builder() {}
 
@@ -160,6 +169,7 @@ public final class OnlineServer extends VerticleBase {
       pushLog = other.pushLog;
       clock = other.clock;
       services.addAll(other.services);
+      predictor = other.predictor;
     }
 
     /** Interface to bind; default {@code 0.0.0.0}. */
@@ -219,6 +229,15 @@ public final class OnlineServer extends VerticleBase {
         throw new IllegalArgumentException("Cannot deploy " + instances + " server instances: expected 1 or more");
       }
       this.instances = instances;
+      return this;
+    }
+
+    /**
+     * Serves the predictor's {@code InferenceService} over gRPC and {@code POST /v1/predict} over HTTP/JSON on the
+     * same port; not closed by the server. Default: no inference endpoint.
+     */
+    public Builder predictor(Predictor predictor) {
+      this.predictor = Objects.requireNonNull(predictor, "predictor");
       return this;
     }
 

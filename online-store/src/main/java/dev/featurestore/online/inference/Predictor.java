@@ -1,0 +1,404 @@
+package dev.featurestore.online.inference;
+
+import dev.featurestore.api.ValueType;
+import dev.featurestore.api.data.FeatureRow;
+import dev.featurestore.api.definition.Definitions;
+import dev.featurestore.api.definition.Experiment;
+import dev.featurestore.api.definition.FeatureView;
+import dev.featurestore.api.definition.JoinKey;
+import dev.featurestore.api.definition.Model;
+import dev.featurestore.api.definition.ModelInput;
+import dev.featurestore.api.definition.ModelVersion;
+import dev.featurestore.api.error.InvalidRequestException;
+import dev.featurestore.api.error.UnavailableException;
+import dev.featurestore.api.proto.ProtoValues;
+import dev.featurestore.online.spi.OnlineStore;
+import dev.featurestore.online.spi.PredictionBatch;
+import dev.featurestore.online.spi.PredictionLog;
+import dev.featurestore.proto.v1.EntityRow;
+import dev.featurestore.proto.v1.Prediction;
+import dev.featurestore.proto.v1.PredictRequest;
+import dev.featurestore.proto.v1.PredictResponse;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.server.Service;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The built-in inference endpoint: fetches a model's features from the online store, scores them with ONNX Runtime
+ * and answers the scores, with A/B experiments, shadow models and a prediction log.
+ *
+ * <p>A request names a model (version 0: its highest defined version) or an experiment, and entity rows; keys
+ * shared by every row (the user of a ranking request) may be sent once. Each view the model reads is read once for
+ * the distinct keys of all rows, through {@link OnlineStore#read}. A feature without a value (no row, older than the
+ * view's TTL, null) gets the model's default and is reported per row. All rows are scored in one ONNX run on a
+ * bounded worker pool, never on the event loop; a full queue fails the call with {@link UnavailableException}.
+ *
+ * <p>With an experiment, the unit key's value (the same in every row; one unit per request) picks the variant by a
+ * hash of the experiment's salt and the unit, identically on every node. Its shadow models are scored after the
+ * answer is complete, on the same fetched rows; their scores only go to the log, and their failures are logged as
+ * warnings and never reach the answer. Then the call's {@link PredictionBatch} is offered to the
+ * {@link PredictionLog} (which never blocks).
+ *
+ * <p>Thread-safe. {@link #predict} is called on a Vert.x context and completes there. The predictor owns its
+ * worker pool and the ONNX sessions ({@link #close}), not the store or the log.
+ */
+public final class Predictor implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Predictor.class);
+
+  private final Supplier<Definitions> definitions;
+  private final OnlineStore store;
+  private final PredictionLog log;
+  private final Clock clock;
+  private final ThreadPoolExecutor workers;
+  private final ModelRuntime runtime;
+  private final Map<ModelVersion, Long> shadowWarnings = new ConcurrentHashMap<>();
+
+  private Predictor(Builder config) {
+    this.definitions = config.definitions;
+    this.store = config.store;
+    this.log = config.predictionLog;
+    this.clock = config.clock;
+    AtomicInteger threads = new AtomicInteger();
+    this.workers = new ThreadPoolExecutor(config.workers, config.workers, 0, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(config.queueCapacity), run -> {
+          Thread thread = new Thread(run, "fstore-inference-" + threads.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        });
+    this.runtime = new ModelRuntime(config.modelDirectory, 1);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The gRPC {@code featurestore.v1.InferenceService} over this predictor, to serve on a Vert.x gRPC server. */
+  public Service grpcService() {
+    return new InferenceGrpcService(this);
+  }
+
+  /**
+   * Answers one predict request. Validation failures are thrown or returned as a failed future: unknown model or
+   * experiment {@link dev.featurestore.api.error.NotFoundException}, malformed rows
+   * {@link InvalidRequestException}, a model that cannot be loaded as defined
+   * {@link dev.featurestore.api.error.ModelLoadException}, store failures and a full worker queue
+   * {@link UnavailableException}.
+   *
+   * @throws IllegalStateException when not called on a Vert.x context
+   */
+  public Future<PredictResponse> predict(PredictRequest request) {
+    Context context = Vertx.currentContext();
+    if (context == null) {
+      throw new IllegalStateException("Cannot predict: call on a Vert.x context");
+    }
+    Definitions current = definitions.get();
+    if (request.getEntitiesCount() == 0) {
+      throw new InvalidRequestException("Cannot predict: the request has no entity rows");
+    }
+    Target target = target(current, request);
+    List<Model> models = new ArrayList<>(target.shadows.size() + 1);
+    models.add(target.model);
+    models.addAll(target.shadows);
+    List<FeatureView> views = FeatureFetch.views(current, models);
+    Map<String, JoinKey> joinKeys = FeatureFetch.joinKeys(current, views);
+    RequestKeys keys = RequestKeys.parse(request.getEntitiesList(), request.getShared(), joinKeys.values());
+    String requestId = request.getRequestId().isEmpty() ? UUID.randomUUID().toString() : request.getRequestId();
+    CompletableFuture<PredictResponse> answer = new CompletableFuture<>();
+    FeatureFetch.read(store, current, views, keys).whenComplete((rows, failure) -> {
+      if (failure != null) {
+        answer.completeExceptionally(failure);
+        return;
+      }
+      try {
+        workers.execute(() -> score(current, request, requestId, target, keys, rows, answer));
+      } catch (RejectedExecutionException e) {
+        answer.completeExceptionally(new UnavailableException("Cannot predict: all " + workers.getMaximumPoolSize()
+            + " inference workers are busy and " + workers.getQueue().size() + " calls wait; retry", e));
+      }
+    });
+    return Future.fromCompletionStage(answer, context);
+  }
+
+  /** The answering model and the shadows, from the model or experiment the request names. */
+  private static Target target(Definitions definitions, PredictRequest request) {
+    return switch (request.getTargetCase()) {
+      case MODEL -> {
+        if (request.getModel().getName().isEmpty()) {
+          throw new InvalidRequestException("Cannot predict: model.name is empty");
+        }
+        yield new Target(definitions.requireModel(request.getModel().getName(), request.getModel().getVersion()),
+            null, null, null, List.of());
+      }
+      case EXPERIMENT -> {
+        Experiment experiment = definitions.requireExperiment(request.getExperiment());
+        String unit = unit(definitions, experiment, request);
+        Experiment.Variant variant = Assignment.variant(experiment, unit);
+        List<Model> shadows = experiment.shadows().stream()
+            .map(id -> definitions.requireModel(id.name(), id.version()))
+            .toList();
+        yield new Target(definitions.requireModel(variant.model().name(), variant.model().version()),
+            experiment.name(), variant.name(), unit, shadows);
+      }
+      case TARGET_NOT_SET -> throw new InvalidRequestException(
+          "Cannot predict: the request names neither a model nor an experiment");
+    };
+  }
+
+  /** The unit's text: the unit key's value, which every row must share. */
+  private static String unit(Definitions definitions, Experiment experiment, PredictRequest request) {
+    Model first = definitions.requireModel(experiment.variants().get(0).model().name(),
+        experiment.variants().get(0).model().version());
+    JoinKey unitKey = FeatureFetch.joinKeys(definitions, FeatureFetch.views(definitions, List.of(first)))
+        .get(experiment.unitKey());
+    if (unitKey == null) {
+      // Definitions only guarantee the unit key is a key of the service; the first variant may read fewer views.
+      unitKey = definitions.entities().stream().flatMap(e -> e.joinKeys().stream())
+          .filter(k -> k.name().equals(experiment.unitKey())).findFirst().orElseThrow();
+    }
+    RequestKeys units = RequestKeys.parse(request.getEntitiesList(), request.getShared(), List.of(unitKey));
+    String unit = Assignment.unitText(units.value(0, unitKey.name()));
+    for (int row = 1; row < units.size(); row++) {
+      String other = Assignment.unitText(units.value(row, unitKey.name()));
+      if (!other.equals(unit)) {
+        throw new InvalidRequestException("Cannot predict with experiment '" + experiment.name() + "': entity rows 0"
+            + " and " + row + " have different values of unit key '" + unitKey.name() + "' ('" + unit + "' and '"
+            + other + "'); send one unit per request, for example in the shared keys");
+      }
+    }
+    return unit;
+  }
+
+  /** On a worker: scores, completes the answer, then scores the shadows and offers the log batch. */
+  private void score(Definitions definitions, PredictRequest request, String requestId, Target target,
+      RequestKeys keys, Map<String, List<FeatureRow>> rows, CompletableFuture<PredictResponse> answer) {
+    long now = micros(clock.instant());
+    ModelInputs inputs;
+    float[] scores;
+    PredictResponse response;
+    try {
+      inputs = ModelInputs.of(target.model, definitions, rows, now);
+      scores = runtime.score(target.model, inputs);
+      response = response(request, requestId, target, inputs, scores);
+    } catch (RuntimeException e) {
+      answer.completeExceptionally(e);
+      return;
+    }
+    answer.complete(response);
+    List<Map<String, Double>> shadowScores = new ArrayList<>(scores.length);
+    for (int r = 0; r < scores.length; r++) {
+      shadowScores.add(new HashMap<>());
+    }
+    for (Model shadow : target.shadows) {
+      try {
+        float[] scored = runtime.score(shadow, ModelInputs.of(shadow, definitions, rows, now));
+        for (int r = 0; r < scored.length; r++) {
+          shadowScores.get(r).put(shadow.id().toString(), (double) scored[r]);
+        }
+      } catch (RuntimeException e) {
+        shadowFailed(shadow, target.experiment, e);
+      }
+    }
+    try {
+      if (!log.offer(batch(definitions, requestId, now, target, keys, inputs, response, shadowScores))) {
+        LOG.debug("Prediction log full: dropped the batch of request {}", requestId);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Cannot log predictions of request {}: {}", requestId, e.getMessage());
+    }
+  }
+
+  /** Warns at most once a minute per shadow model: a broken shadow fails every request of its experiment. */
+  private void shadowFailed(Model shadow, String experiment, RuntimeException failure) {
+    long now = System.nanoTime();
+    Long last = shadowWarnings.get(shadow.id());
+    if (last == null || now - last > TimeUnit.MINUTES.toNanos(1)) {
+      shadowWarnings.put(shadow.id(), now);
+      LOG.warn("Cannot score shadow model {} of experiment '{}' (answers are unaffected; next warning in a minute at"
+          + " the earliest): {}", shadow.id(), experiment, failure.getMessage());
+    }
+  }
+
+  private static PredictResponse response(
+      PredictRequest request, String requestId, Target target, ModelInputs inputs, float[] scores) {
+    PredictResponse.Builder response = PredictResponse.newBuilder()
+        .setRequestId(requestId)
+        .setModel(target.model.name())
+        .setModelVersion(target.model.version());
+    if (target.experiment != null) {
+      response.setExperiment(target.experiment).setVariant(target.variant);
+    }
+    List<ModelInput> modelInputs = target.model.inputs();
+    if (request.getIncludeFeatures()) {
+      response.addAllFeatureNames(target.model.inputNames());
+    }
+    for (int r = 0; r < scores.length; r++) {
+      Prediction.Builder prediction = Prediction.newBuilder().setScore(scores[r])
+          .addAllDefaulted(inputs.defaulted().get(r));
+      if (request.getIncludeFeatures()) {
+        List<Object> fed = inputs.fed().get(r);
+        for (int i = 0; i < modelInputs.size(); i++) {
+          prediction.addFeatures(ProtoValues.toProto(fed.get(i), modelInputs.get(i).type()));
+        }
+      }
+      response.addPredictions(prediction);
+    }
+    return response.build();
+  }
+
+  private static PredictionBatch batch(Definitions definitions, String requestId, long now, Target target,
+      RequestKeys keys, ModelInputs inputs, PredictResponse response, List<Map<String, Double>> shadowScores) {
+    Map<String, JoinKey> joinKeys =
+        FeatureFetch.joinKeys(definitions, FeatureFetch.views(definitions, List.of(target.model)));
+    List<PredictionBatch.Column> keyColumns = joinKeys.values().stream()
+        .map(k -> new PredictionBatch.Column(k.name(), k.type()))
+        .toList();
+    List<String> names = target.model.inputNames();
+    List<PredictionBatch.Column> featureColumns = new ArrayList<>(names.size());
+    for (int i = 0; i < names.size(); i++) {
+      featureColumns.add(new PredictionBatch.Column(names.get(i), target.model.inputs().get(i).type()));
+    }
+    List<PredictionBatch.PredictionRow> rows = new ArrayList<>(inputs.rows());
+    for (int r = 0; r < inputs.rows(); r++) {
+      List<Object> keyValues = new ArrayList<>(keyColumns.size());
+      for (PredictionBatch.Column key : keyColumns) {
+        keyValues.add(keys.value(r, key.name()));
+      }
+      rows.add(new PredictionBatch.PredictionRow(target.unit, keyValues, inputs.fed().get(r),
+          inputs.defaulted().get(r), response.getPredictions(r).getScore(), shadowScores.get(r)));
+    }
+    return new PredictionBatch(requestId, now, target.model.name(), target.model.version(), target.experiment,
+        target.variant, keyColumns, featureColumns, rows);
+  }
+
+  private static long micros(Instant now) {
+    return Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000L), now.getNano() / 1_000);
+  }
+
+  /** Stops the workers (waiting up to 10 seconds for running calls) and releases the ONNX sessions. Blocks. */
+  @Override
+  public void close() {
+    workers.shutdown();
+    try {
+      if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+        workers.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      workers.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    runtime.close();
+  }
+
+  /** What answers a request: the model, and with an experiment its name, the unit's variant and the shadows. */
+  private record Target(Model model, String experiment, String variant, String unit, List<Model> shadows) {}
+
+  /**
+   * Configures a {@link Predictor}; {@link #definitions} and {@link #store} are required. Not thread-safe;
+   * {@link #build()} copies what it needs.
+   */
+  public static final class Builder {
+    private Supplier<Definitions> definitions;
+    private OnlineStore store;
+    private PredictionLog predictionLog = DiscardingLog.INSTANCE;
+    private Path modelDirectory = Path.of(".");
+    private int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private int queueCapacity = 1024;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /** The current definitions; called once per request, so it must be cheap and thread-safe. */
+    public Builder definitions(Supplier<Definitions> definitions) {
+      this.definitions = Objects.requireNonNull(definitions, "definitions");
+      return this;
+    }
+
+    /** Where features are read; not closed by the predictor. */
+    public Builder store(OnlineStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** Where every answered call is offered; not closed by the predictor. Default: nothing is logged. */
+    public Builder predictionLog(PredictionLog predictionLog) {
+      this.predictionLog = Objects.requireNonNull(predictionLog, "predictionLog");
+      return this;
+    }
+
+    /** The directory relative model artifact paths are resolved against; default the working directory. */
+    public Builder modelDirectory(Path modelDirectory) {
+      this.modelDirectory = Objects.requireNonNull(modelDirectory, "modelDirectory");
+      return this;
+    }
+
+    /** Threads that run ONNX (each run single-threaded); default the number of processors. */
+    public Builder workers(int workers) {
+      if (workers < 1) {
+        throw new IllegalArgumentException("Cannot use " + workers + " inference workers: expected at least 1");
+      }
+      this.workers = workers;
+      return this;
+    }
+
+    /** Calls that may wait for a worker before further calls fail with UNAVAILABLE; default 1024. */
+    public Builder queueCapacity(int queueCapacity) {
+      if (queueCapacity < 1) {
+        throw new IllegalArgumentException("Cannot use an inference queue of " + queueCapacity + ": expected at"
+            + " least 1");
+      }
+      this.queueCapacity = queueCapacity;
+      return this;
+    }
+
+    /** The clock of TTL checks and of logged prediction times; default the UTC system clock. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** @throws IllegalStateException when definitions or store is missing */
+    public Predictor build() {
+      if (definitions == null || store == null) {
+        throw new IllegalStateException(
+            "Cannot build the predictor: " + (definitions == null ? "definitions" : "store") + " is not set");
+      }
+      return new Predictor(this);
+    }
+  }
+
+  /** The default log: accepts and forgets. */
+  private enum DiscardingLog implements PredictionLog {
+    INSTANCE;
+
+    @Override
+    public boolean offer(PredictionBatch batch) {
+      return true;
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
+  }
+}

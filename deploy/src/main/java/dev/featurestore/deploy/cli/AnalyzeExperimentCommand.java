@@ -9,6 +9,7 @@ import dev.featurestore.offline.predictions.Assignments;
 import dev.featurestore.offline.predictions.Outcome;
 import dev.featurestore.offline.predictions.Outcomes;
 import dev.featurestore.offline.predictions.PredictionLogReader;
+import dev.featurestore.registry.Registry;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Spec;
       "Each unit's variant is the one of its first logged prediction in the experiment. An outcome counts for a "
           + "unit only at or after that time; a unit's counted outcomes become one value (--per-unit). Per variant: "
           + "units, mean and standard deviation; per other variant: the difference to the control with a confidence "
-          + "interval and p-value (Welch's t-test). With --weights, a chi-square sample-ratio check flags broken "
+          + "interval and p-value (Welch's t-test). With the weights (--weights, or the experiment's in the registry), "
+          + "a chi-square sample-ratio check flags broken "
           + "assignment (then no difference is to be trusted)."
     })
 final class AnalyzeExperimentCommand implements Runnable {
@@ -42,12 +44,13 @@ final class AnalyzeExperimentCommand implements Runnable {
   OutcomeFileOptions outcomes;
 
   @Option(names = "--control", paramLabel = "VARIANT",
-      description = "The variant the others are compared with (default: the first of --weights, else the "
-          + "alphabetically first).")
+      description = "The variant the others are compared with (default: the first of --weights or of the "
+          + "experiment's variants in the registry, else the alphabetically first).")
   String control;
 
   @Option(names = "--weights", split = ",", paramLabel = "VARIANT=WEIGHT",
-      description = "The configured traffic weights, e.g. a=50,b=50; enables the sample-ratio check.")
+      description = "The traffic weights the units were assigned by, e.g. a=50,b=50, for the sample-ratio check "
+          + "(default: the experiment's variants and weights in the registry, when it defines the experiment).")
   Map<String, Double> weights = new LinkedHashMap<>();
 
   @Option(names = "--per-unit", defaultValue = "mean", paramLabel = "mean|sum",
@@ -76,7 +79,7 @@ final class AnalyzeExperimentCommand implements Runnable {
     try {
       options = AnalysisOptions.defaults()
           .withControl(control)
-          .withWeights(weights)
+          .withWeights(weights.isEmpty() ? registeredWeights() : weights)
           .withPerUnit(parsePerUnit(perUnit))
           .withConfidence(confidence)
           .withSampleRatioAlpha(srmAlpha);
@@ -92,6 +95,20 @@ final class AnalyzeExperimentCommand implements Runnable {
     spec.commandLine().getOut().print(
         json ? ExperimentReportPrinter.json(report) : ExperimentReportPrinter.table(report));
     spec.commandLine().getOut().flush();
+  }
+
+  /**
+   * The weights of the experiment as the registry defines it now, in declaration order, or none when the registry
+   * does not define it (an experiment removed since still has its log; the sample-ratio check is then skipped
+   * unless --weights is given).
+   */
+  private Map<String, Double> registeredWeights() {
+    Map<String, Double> registered = new LinkedHashMap<>();
+    try (Registry registry = Components.openRegistry(config.toConfig())) {
+      registry.current().definitions().experiment(experiment).ifPresent(defined -> defined.variants()
+          .forEach(variant -> registered.put(variant.name(), (double) variant.weight())));
+    }
+    return registered;
   }
 
   private static AnalysisOptions.PerUnit parsePerUnit(String text) {

@@ -5,6 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.featurestore.api.ValueType;
+import dev.featurestore.api.definition.Definitions;
+import dev.featurestore.api.definition.Entity;
+import dev.featurestore.api.definition.Experiment;
+import dev.featurestore.api.definition.FeatureRef;
+import dev.featurestore.api.definition.FeatureService;
+import dev.featurestore.api.definition.FeatureView;
+import dev.featurestore.api.definition.JoinKey;
+import dev.featurestore.api.definition.Model;
+import dev.featurestore.api.definition.ModelInput;
 import dev.featurestore.deploy.cli.FstoreCommand;
 import dev.featurestore.offline.OfflineStores;
 import dev.featurestore.offline.TableFiles;
@@ -13,6 +22,8 @@ import dev.featurestore.offline.predictions.PredictionLogOptions;
 import dev.featurestore.online.spi.PredictionBatch;
 import dev.featurestore.online.spi.PredictionBatch.Column;
 import dev.featurestore.online.spi.PredictionBatch.PredictionRow;
+import dev.featurestore.registry.Registries;
+import dev.featurestore.registry.Registry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -147,6 +158,27 @@ class PredictionCommandsIT {
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     // chi-square (5200 - 5000)^2 / 5000 * 2 = 16, p = 6.3e-5
+    assertThat(run.out()).contains("Sample ratio: chi-square 16 (df 1), p = 6.33e-05 against a=50%, b=50%")
+        .contains("SAMPLE RATIO MISMATCH (p < 0.001)");
+  }
+
+  @Test
+  void analyzeExperiment_noWeightsGiven_takesTheExperimentsWeightsFromTheRegistry() {
+    ModelInput visits = ModelInput.of("activity:visits", "x", ValueType.INT64, 0);
+    Definitions defined = new Definitions(
+        List.of(Entity.of("user", JoinKey.of("user_id", ValueType.INT64))),
+        List.of(FeatureView.builder("activity").entity("user").feature("visits", ValueType.INT64).build()),
+        List.of(FeatureService.of("shop", FeatureRef.allOf("activity"))),
+        List.of(new Model("shop", 1, "shop.onnx", "0".repeat(64), "shop", List.of(visits), "score", "")),
+        List.of(new Experiment("skewed", "user_id", "", List.of(Experiment.Variant.of("a", 1, "shop", 1),
+            Experiment.Variant.of("b", 1, "shop", 1)), List.of(), "")));
+    try (Registry registry = Registries.embedded(dataDir)) {
+      registry.apply(defined, registry.current().version());
+    }
+
+    Run run = run("analyze-experiment", "-x", "skewed", "--outcomes", outcomes.toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).contains("Sample ratio: chi-square 16 (df 1), p = 6.33e-05 against a=50%, b=50%")
         .contains("SAMPLE RATIO MISMATCH (p < 0.001)");
   }

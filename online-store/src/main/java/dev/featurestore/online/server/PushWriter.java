@@ -17,6 +17,9 @@ import dev.featurestore.proto.v1.Value;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -33,6 +36,13 @@ import java.util.function.Supplier;
  * offline).
  */
 final class PushWriter {
+  /**
+   * How far in the future a pushed row's event timestamp may be: clock skew between the writer and the server.
+   * Further out is refused, because the online value must equal the point-in-time join at now, which cannot see a
+   * row from the future, and an event-time-wins store would keep that row over every real update until then.
+   */
+  static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+  private static final long MAX_CLOCK_SKEW_MICROS = MAX_CLOCK_SKEW.toNanos() / 1_000;
   private final Supplier<Definitions> definitions;
   private final OnlineStore store;
   private final PushLog log;
@@ -82,6 +92,12 @@ final class PushWriter {
       throw new InvalidRequestException(
           "Cannot read " + where + ": event_timestamp must be positive UTC microseconds but is "
               + row.getEventTimestamp());
+    }
+    if (row.getEventTimestamp() > now + MAX_CLOCK_SKEW_MICROS) {
+      throw new InvalidRequestException(
+          "Cannot read " + where + ": event_timestamp " + row.getEventTimestamp() + " ("
+              + Instant.EPOCH.plus(row.getEventTimestamp(), ChronoUnit.MICROS) + ") is more than "
+              + MAX_CLOCK_SKEW + " after the server's clock; a value that becomes true later is pushed then");
     }
     if (row.getCreatedTimestamp() < 0) {
       throw new InvalidRequestException(

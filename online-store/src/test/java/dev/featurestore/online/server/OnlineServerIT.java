@@ -406,6 +406,11 @@ class OnlineServerIT {
     assertThat(pushRaw(server, pushTo("user_stats", statsRow(id, NOW_MICROS, 1), noEvent)).message())
         .isEqualTo("Cannot read push row 1 of view 'user_stats': event_timestamp must be positive UTC microseconds"
             + " but is 0");
+    PushRow future = statsRow(id, NOW_MICROS + 3_600_000_000L, 1);
+    assertThat(pushRaw(server, pushTo("user_stats", future)).message())
+        .isEqualTo("Cannot read push row 0 of view 'user_stats': event_timestamp " + (NOW_MICROS + 3_600_000_000L)
+            + " (" + NOW.plusSeconds(3600) + ") is more than PT5M after the server's clock; a value that becomes"
+            + " true later is pushed then");
     assertThat(pushRaw(server, pushTo("user_stats", noKey)).message())
         .isEqualTo("Cannot read push row 0 of view 'user_stats': join key 'user_id' (INT64) is missing");
     assertThat(pushRaw(server, pushTo("user_stats", unknownFeature)).message())

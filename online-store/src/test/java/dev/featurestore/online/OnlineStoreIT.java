@@ -274,6 +274,25 @@ class OnlineStoreIT {
     assertEachKeyDecidedAloneInOneScriptCall(cluster, redisCluster.ports());
   }
 
+  @Test
+  void write_moreKeysThanOneScriptCallTakes_writesAllInAsManyCalls() {
+    FeatureView view = newView();
+    int count = 2 * RedisOnlineStore.KEYS_PER_CALL + 50;
+    List<FeatureRow> rows = new ArrayList<>();
+    EntityKey[] keys = new EntityKey[count];
+    for (int i = 0; i < count; i++) {
+      keys[i] = EntityKey.of((long) i);
+      rows.add(row(i, 10, 1));
+    }
+    forEachNode(List.of(redisServer.port()), commands -> commands.configResetstat());
+
+    redis.write(view, rows).toCompletableFuture().join();
+
+    assertThat(read(redis, view, keys)).hasSize(count).doesNotContainNull()
+        .extracting(FeatureRow::eventTimestampMicros).containsOnly(10L);
+    assertThat(scriptCalls(redisServer.port())).isEqualTo(3);
+  }
+
   /**
    * Six keys of one hash slot, five stored at (event 100, created 5), then one write of all six: older event, newer
    * event, equal event with larger and with smaller created, a full tie (the later write wins), and a key not yet

@@ -103,14 +103,14 @@ public final class MaterializeBenchmark implements Callable<Integer> {
           "rows/s", "keys/s", "values/s", "cpu s", "rows/cpu s");
       report("first run, read+merge only", () -> offline.materializeIncremental(
           definitions, view.name(), discard, discardMarks, ProgressListener.NONE));
-      report("first run, into Redis", () -> offline.materializeIncremental(
+      long keysToRedis = report("first run, into Redis", () -> offline.materializeIncremental(
           definitions, view.name(), online, redisMarks, ProgressListener.NONE));
       generate(offline, definitions, view, increment, days - incrementDays, days, random, "increment");
       report("increment, read+merge only", () -> offline.materializeIncremental(
           definitions, view.name(), discard, discardMarks, ProgressListener.NONE));
-      report("increment, into Redis", () -> offline.materializeIncremental(
+      keysToRedis += report("increment, into Redis", () -> offline.materializeIncremental(
           definitions, view.name(), online, redisMarks, ProgressListener.NONE));
-      printRedisTime(redis);
+      printRedisTime(redis, keysToRedis);
     } finally {
       try (Stream<Path> walk = Files.walk(dir)) {
         walk.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
@@ -122,8 +122,9 @@ public final class MaterializeBenchmark implements Callable<Integer> {
   /**
    * Runs one materialization and prints its rates, with the CPU seconds this JVM spent on it (all threads), so that
    * a machine shared with other work can still be read: rows per CPU second do not depend on the competition.
+   * Returns the keys it wrote.
    */
-  private void report(String run, Supplier<IncrementalMaterializeResult> materialization) {
+  private long report(String run, Supplier<IncrementalMaterializeResult> materialization) {
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long cpuBefore = os.getProcessCpuTime();
@@ -133,6 +134,7 @@ public final class MaterializeBenchmark implements Callable<Integer> {
         result.keysWritten(), result.seconds(), result.rowsScanned() / result.seconds(),
         result.keysWritten() / result.seconds(), (double) result.keysWritten() * features / result.seconds(), cpu,
         result.rowsScanned() / cpu);
+    return result.keysWritten();
   }
 
   /**
@@ -167,14 +169,25 @@ public final class MaterializeBenchmark implements Callable<Integer> {
     System.out.printf("%s: %,d rows appended in %.1f s%n", name, count, (System.nanoTime() - started) / 1e9);
   }
 
-  /** Redis' own account of the write scripts: calls and microseconds per call, to set beside the client's rate. */
-  private static void printRedisTime(RedisProcess redis) {
+  /**
+   * Redis' own account of the write scripts: calls, microseconds per call and per key written, to set beside the
+   * client's rate.
+   */
+  private static void printRedisTime(RedisProcess redis, long keysWritten) {
     RedisClient client = RedisClient.create(redis.uri());
     try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      long calls = 0;
+      long micros = 0;
       for (String line : connection.sync().info("commandstats").split("\\R")) {
         if (line.startsWith("cmdstat_evalsha") || line.startsWith("cmdstat_eval:")) {
           System.out.println("redis-server: " + line);
+          calls += statistic(line, "calls");
+          micros += statistic(line, "usec");
         }
+      }
+      if (calls > 0 && keysWritten > 0) {
+        System.out.printf("redis-server: %,d keys in %,d script calls, %.1f keys per call, %.2f us per key%n",
+            keysWritten, calls, (double) keysWritten / calls, (double) micros / keysWritten);
       }
     } finally {
       client.shutdown();
@@ -182,6 +195,13 @@ public final class MaterializeBenchmark implements Callable<Integer> {
     System.out.printf("load average at the end: %.2f on %d cores%n",
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
         Runtime.getRuntime().availableProcessors());
+  }
+
+  /** The value of {@code name=} in a commandstats line such as {@code cmdstat_evalsha:calls=3,usec=40,...}. */
+  private static long statistic(String line, String name) {
+    int start = line.indexOf(name + "=") + name.length() + 1;
+    int end = line.indexOf(',', start);
+    return Long.parseLong(line.substring(start, end < 0 ? line.length() : end));
   }
 
   /** A store that accepts every write and keeps nothing: the benchmark's read+merge-only target. */

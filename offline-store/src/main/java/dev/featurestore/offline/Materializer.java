@@ -27,8 +27,13 @@ import java.util.OptionalLong;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
+import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Schema;
@@ -48,6 +53,8 @@ import org.apache.iceberg.util.SnapshotUtil;
 final class Materializer {
   static final int BATCH_SIZE = 10_000;
   static final int BATCHES_IN_FLIGHT = 4;
+  /** Threads reading a view's files at most: one per core, for the decoding is CPU-bound. */
+  static final int READERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
   private final ViewTables tables;
   private final int batchSize;
@@ -87,9 +94,8 @@ final class Materializer {
     Expression range = Expressions.and(
         Expressions.greaterThanOrEqual(ViewSchemas.EVENT_TIMESTAMP, startMicros),
         Expressions.lessThan(ViewSchemas.EVENT_TIMESTAMP, endMicros));
-    NewestPerKey newest = new NewestPerKey();
-    read.scan(table.get().newScan().useSnapshot(snapshot.snapshotId()).filter(range).select(read.columns)
-        .planFiles(), startMicros, endMicros - 1, newest);
+    NewestPerKey newest = read.scan(table.get().newScan().useSnapshot(snapshot.snapshotId()).filter(range)
+        .select(read.columns).planFiles(), startMicros, endMicros - 1);
     long written = write(online, view, newest.rows(), progress);
     return new MaterializeResult(written, newest.scanned, Ingestion.seconds(started));
   }
@@ -124,13 +130,12 @@ final class Materializer {
         ? Kind.INCREMENTAL
         : Kind.FULL;
     ViewRead read = new ViewRead(table, current, definitions.joinKeys(view), view);
-    NewestPerKey newest = new NewestPerKey();
     CloseableIterable<FileScanTask> tasks = kind == Kind.INCREMENTAL
         // an append scan reads the files each append snapshot added, skipping rewrites: their rows are old rows
         ? table.newIncrementalAppendScan().fromSnapshotExclusive(from).toSnapshot(current.snapshotId())
             .select(read.columns).planFiles()
         : table.newScan().useSnapshot(current.snapshotId()).select(read.columns).planFiles();
-    read.scan(tasks, Long.MIN_VALUE, Long.MAX_VALUE, newest);
+    NewestPerKey newest = read.scan(tasks, Long.MIN_VALUE, Long.MAX_VALUE);
     long written = write(online, view, newest.rows(), progress);
     boolean advanced = registry.advanceWatermark(view.name(), expected, current.snapshotId());
     return new IncrementalMaterializeResult(view.name(), kind, kind == Kind.FULL ? -1 : from,
@@ -235,30 +240,108 @@ final class Materializer {
       this.reader = ViewRowReader.of(table, schema, keys, view.features());
     }
 
-    void scan(CloseableIterable<FileScanTask> tasks, long fromMicros, long toMicros, Consumer<StoredRow> sink) {
+    /**
+     * The newest row per key of the files of {@code tasks}: read on up to {@link #READERS} threads of a pool of this
+     * call, each file by one thread into a {@link NewestPerKey} of its own, merged at the end. Rows equal in the
+     * whole point-in-time order (same commit, same position in two files) go to the file planned first, as they
+     * would reading the files one by one, so the result does not depend on the threads.
+     */
+    NewestPerKey scan(CloseableIterable<FileScanTask> tasks, long fromMicros, long toMicros) {
+      List<DataFile> files = new ArrayList<>();
       try (tasks) {
-        for (FileScanTask task : tasks) {
-          reader.read(task.file(), fromMicros, toMicros, sink);
-        }
+        tasks.forEach(task -> files.add(task.file()));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
+      }
+      int threads = Math.min(READERS, files.size());
+      if (threads <= 1) {
+        return readFiles(files, new AtomicInteger(), fromMicros, toMicros);
+      }
+      AtomicInteger next = new AtomicInteger();
+      ExecutorService pool = Executors.newFixedThreadPool(threads, runnable -> {
+        Thread thread = new Thread(runnable, "materialize-read");
+        thread.setDaemon(true);
+        return thread;
+      });
+      try {
+        List<Future<NewestPerKey>> parts = new ArrayList<>(threads);
+        for (int t = 0; t < threads; t++) {
+          parts.add(pool.submit(() -> readFiles(files, next, fromMicros, toMicros)));
+        }
+        NewestPerKey merged = null;
+        for (Future<NewestPerKey> part : parts) {
+          NewestPerKey read = awaitPart(part);
+          merged = merged == null ? read : merged.mergeFrom(read);
+        }
+        return merged;
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+
+    /** Reads files by increasing index, taking the next index from {@code next}, until none is left. */
+    private NewestPerKey readFiles(List<DataFile> files, AtomicInteger next, long fromMicros, long toMicros) {
+      NewestPerKey newest = new NewestPerKey();
+      for (int file = next.getAndIncrement(); file < files.size(); file = next.getAndIncrement()) {
+        newest.file = file;
+        reader.read(files.get(file), fromMicros, toMicros, newest);
+      }
+      return newest;
+    }
+
+    private static NewestPerKey awaitPart(Future<NewestPerKey> part) {
+      try {
+        return part.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new UnavailableException("Cannot materialize: interrupted while reading the view's files", e);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException failure) {
+          throw failure;
+        }
+        throw new IllegalStateException("Cannot materialize: reading the view's files failed", e.getCause());
       }
     }
   }
 
-  /** Keeps, per key, the newest row it was given (the point-in-time ordering), and counts them all. */
+  /**
+   * Keeps, per key, the newest row it was given (the point-in-time ordering; of two rows equal in it, the one of
+   * the file with the smaller index), and counts them all. Not thread-safe: one per reading thread.
+   */
   private static final class NewestPerKey implements Consumer<StoredRow> {
-    private final Map<EntityKey, StoredRow> newest = new HashMap<>();
+    private final Map<EntityKey, Candidate> newest = new HashMap<>();
     long scanned;
+    /** The index of the file whose rows are being given. */
+    int file;
 
     @Override
     public void accept(StoredRow row) {
       scanned++;
-      newest.merge(row.key(), row, (a, b) -> StoredRow.NEWEST_LAST.compare(a, b) >= 0 ? a : b);
+      newest.merge(row.key(), new Candidate(row, file), Candidate::newer);
+    }
+
+    /** Adds the rows and counts of {@code other} to these; returns this. */
+    NewestPerKey mergeFrom(NewestPerKey other) {
+      scanned += other.scanned;
+      other.newest.forEach((key, candidate) -> newest.merge(key, candidate, Candidate::newer));
+      return this;
     }
 
     Collection<StoredRow> rows() {
-      return newest.values();
+      List<StoredRow> rows = new ArrayList<>(newest.size());
+      newest.values().forEach(candidate -> rows.add(candidate.row()));
+      return rows;
+    }
+  }
+
+  /** A row and the index of the file it was read from. */
+  private record Candidate(StoredRow row, int file) {
+    static Candidate newer(Candidate a, Candidate b) {
+      int order = StoredRow.NEWEST_LAST.compare(a.row, b.row);
+      if (order != 0) {
+        return order > 0 ? a : b;
+      }
+      return a.file <= b.file ? a : b;
     }
   }
 }

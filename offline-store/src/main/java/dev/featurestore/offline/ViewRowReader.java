@@ -1,6 +1,5 @@
 package dev.featurestore.offline;
 
-import dev.featurestore.api.ValueType;
 import dev.featurestore.api.data.EntityKey;
 import dev.featurestore.api.definition.Feature;
 import dev.featurestore.api.definition.JoinKey;
@@ -12,9 +11,9 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.data.Record;
-import org.apache.iceberg.data.parquet.GenericParquetReaders;
+import org.apache.iceberg.data.parquet.InternalReader;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.parquet.Parquet;
 
@@ -22,6 +21,9 @@ import org.apache.iceberg.parquet.Parquet;
  * Reads whole data files of a view's table as {@link StoredRow}s for materialization, projecting the view's keys,
  * both timestamps and the features asked for (null for a feature the table has no column for yet). Every row of a
  * file is read, so a row's position is its position in the file.
+ *
+ * <p>Rows are decoded into Iceberg's internal representation (timestamps as epoch microseconds, not an
+ * OffsetDateTime per value), which is also the canonical one for every type but bytes.
  */
 final class ViewRowReader {
   private final Table table;
@@ -71,24 +73,26 @@ final class ViewRowReader {
    */
   void read(DataFile file, long fromMicros, long toMicros, Consumer<StoredRow> sink) {
     long sequence = file.dataSequenceNumber() == null ? 0 : file.dataSequenceNumber();
-    try (CloseableIterable<Record> records = Parquet.read(table.io().newInputFile(file.location()))
+    try (CloseableIterable<StructLike> records = Parquet.read(table.io().newInputFile(file.location()))
         .project(projection)
-        .createReaderFunc(fileSchema -> GenericParquetReaders.buildReader(projection, fileSchema))
+        .createReaderFunc(fileSchema -> InternalReader.<StructLike>create(projection, fileSchema))
         // every value is copied out of the record before the next one is read
         .reuseContainers()
         .build()) {
       long position = 0;
-      for (Record record : records) {
-        long event = (Long) ViewSchemas.fromIceberg(record.get(eventAt), ValueType.TIMESTAMP);
+      for (StructLike record : records) {
+        long event = record.get(eventAt, Long.class);
         if (event >= fromMicros && event <= toMicros) {
-          long created = (Long) ViewSchemas.fromIceberg(record.get(createdAt), ValueType.TIMESTAMP);
+          long created = record.get(createdAt, Long.class);
           Object[] keyValues = new Object[keyAt.length];
           for (int k = 0; k < keyValues.length; k++) {
-            keyValues[k] = ViewSchemas.fromIceberg(record.get(keyAt[k]), keys.get(k).type());
+            keyValues[k] = ViewSchemas.fromIceberg(record.get(keyAt[k], Object.class), keys.get(k).type());
           }
           Object[] values = new Object[featureAt.length];
           for (int f = 0; f < values.length; f++) {
-            values[f] = featureAt[f] < 0 ? null : ViewSchemas.fromIceberg(record.get(featureAt[f]), features.get(f).type());
+            values[f] = featureAt[f] < 0
+                ? null
+                : ViewSchemas.fromIceberg(record.get(featureAt[f], Object.class), features.get(f).type());
           }
           sink.accept(new StoredRow(new EntityKey(Arrays.asList(keyValues)), event, created, sequence, position, values));
         }

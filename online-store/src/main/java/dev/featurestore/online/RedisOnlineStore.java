@@ -15,26 +15,33 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
 
 /**
  * The online store on Redis through Lettuce's async API, standalone (also behind Sentinel) or Redis Cluster, with
  * one code path: both connections offer {@link RedisClusterAsyncCommands}. Key {@code fs:<view>:} followed by the
  * encoded entity key, value the encoded record.
  *
- * <p>Writes run a Lua script per key that compares the 16-byte record headers on the server, so event-time-wins
- * holds whatever the number of writers; a script touches only its one key, so it runs on the key's node in a
- * cluster. The script also sets the key's expiry ({@link KeyExpiry}); a write that loses leaves value and expiry
- * as they were. The rows of one call are pipelined.
+ * <p>Writes run a Lua script that compares the 16-byte record headers on the server, key by key, so
+ * event-time-wins holds whatever the number of writers. One script call takes up to {@link #KEYS_PER_CALL} keys
+ * whose keys share a hash slot (on a standalone server, any keys), so it runs on the slot's node in a cluster and
+ * never touches keys of two slots, which would fail while a slot migrates. The script also sets each key's expiry
+ * ({@link KeyExpiry}); a write that loses leaves value and expiry as they were. The calls of one write are
+ * pipelined: one command and one future per group of keys instead of per key.
  *
  * <p>Reads are one MGET per call. On a cluster, Lettuce's advanced connection splits it by hash slot (a multi-key
  * command may not cross slots), sends every per-slot MGET before awaiting any, each on the connection of the
@@ -42,42 +49,62 @@ import java.util.concurrent.TimeUnit;
  */
 final class RedisOnlineStore implements OnlineStore {
   /**
-   * Replaces the value only when the incoming header (flipped-sign big-endian event and created timestamps) is not
-   * smaller than the stored one. Compares byte by byte with string.byte because Lua's string comparison follows
-   * the server's collation locale, which need not be bytewise. ARGV[2] is the epoch millisecond of expiry, empty
-   * for none: SET without KEEPTTL already drops an earlier expiry, and PEXPIREAT at a moment already past deletes
-   * the key at once, which is right, since an older stored row would be past its expiry too.
+   * For each key {@code KEYS[i]}, replaces the value with {@code ARGV[2i-1]} only when that incoming header
+   * (flipped-sign big-endian event and created timestamps) is not smaller than the stored one; returns how many
+   * keys it replaced. Compares byte by byte with string.byte because Lua's string comparison follows the server's
+   * collation locale, which need not be bytewise. {@code ARGV[2i]} is the epoch millisecond of expiry, empty for
+   * none: SET without KEEPTTL already drops an earlier expiry, and PEXPIREAT at a moment already past deletes the
+   * key at once, which is right, since an older stored row would be past its expiry too.
    */
   static final String WRITE_SCRIPT = String.join("\n",
-      "local incoming = ARGV[1]",
-      "local stored = redis.call('GET', KEYS[1])",
-      "if stored then",
-      "  for i = 1, 16 do",
-      "    local a = string.byte(incoming, i)",
-      "    local b = string.byte(stored, i)",
-      "    if a ~= b then",
-      "      if a < b then return 0 end",
-      "      break",
+      "local written = 0",
+      "for k = 1, #KEYS do",
+      "  local incoming = ARGV[2 * k - 1]",
+      "  local newer = true",
+      "  local stored = redis.call('GET', KEYS[k])",
+      "  if stored then",
+      "    for i = 1, 16 do",
+      "      local a = string.byte(incoming, i)",
+      "      local b = string.byte(stored, i)",
+      "      if a ~= b then",
+      "        newer = a > b",
+      "        break",
+      "      end",
       "    end",
       "  end",
+      "  if newer then",
+      "    redis.call('SET', KEYS[k], incoming)",
+      "    local expireAt = ARGV[2 * k]",
+      "    if expireAt ~= '' then",
+      "      redis.call('PEXPIREAT', KEYS[k], expireAt)",
+      "    end",
+      "    written = written + 1",
+      "  end",
       "end",
-      "redis.call('SET', KEYS[1], incoming)",
-      "if ARGV[2] ~= '' then",
-      "  redis.call('PEXPIREAT', KEYS[1], ARGV[2])",
-      "end",
-      "return 1");
+      "return written");
+
+  /**
+   * Keys per script call at most: enough that the per-command cost (parsing, dispatch, a client future) is spread
+   * thin, few enough that one call holds the server's single thread for well under a millisecond, so reads served
+   * meanwhile wait little.
+   */
+  static final int KEYS_PER_CALL = 200;
 
   private static final byte[] SCRIPT_BYTES = WRITE_SCRIPT.getBytes(StandardCharsets.UTF_8);
   private static final byte[] NO_EXPIRY = new byte[0];
 
   private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+  /** The hash slot of a key on a cluster; a constant on a standalone server, where any keys may share a call. */
+  private final ToIntFunction<byte[]> slotOf;
   private final Runnable closer;
   private final String scriptSha;
   private final KeyExpiry expiry;
 
   private RedisOnlineStore(
-      RedisClusterAsyncCommands<byte[], byte[]> commands, Runnable closer, String scriptSha, KeyExpiry expiry) {
+      RedisClusterAsyncCommands<byte[], byte[]> commands, ToIntFunction<byte[]> slotOf, Runnable closer,
+      String scriptSha, KeyExpiry expiry) {
     this.commands = commands;
+    this.slotOf = slotOf;
     this.closer = closer;
     this.scriptSha = scriptSha;
     this.expiry = expiry;
@@ -95,7 +122,7 @@ final class RedisOnlineStore implements OnlineStore {
         .build());
     try {
       StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
-      return start(connection.async(), uri.getTimeout(), () -> {
+      return start(connection.async(), key -> 0, uri.getTimeout(), () -> {
         connection.close();
         client.shutdown();
       }, expiry);
@@ -121,7 +148,7 @@ final class RedisOnlineStore implements OnlineStore {
         .build());
     try {
       StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
-      return start(connection.async(), seeds.get(0).getTimeout(), () -> {
+      return start(connection.async(), SlotHash::getSlot, seeds.get(0).getTimeout(), () -> {
         connection.close();
         client.shutdown();
       }, expiry);
@@ -132,13 +159,14 @@ final class RedisOnlineStore implements OnlineStore {
   }
 
   private static RedisOnlineStore start(
-      RedisClusterAsyncCommands<byte[], byte[]> commands, Duration timeout, Runnable closer, KeyExpiry expiry) {
+      RedisClusterAsyncCommands<byte[], byte[]> commands, ToIntFunction<byte[]> slotOf, Duration timeout,
+      Runnable closer, KeyExpiry expiry) {
     try {
       // On a cluster Lettuce loads the script on every node; a node that joins later answers NOSCRIPT once and
       // gets it through the EVAL fallback of write.
       String sha = LettuceFutures.awaitOrCancel(commands.scriptLoad(SCRIPT_BYTES), timeout.toMillis(),
           TimeUnit.MILLISECONDS);
-      return new RedisOnlineStore(commands, closer, sha, expiry);
+      return new RedisOnlineStore(commands, slotOf, closer, sha, expiry);
     } catch (RuntimeException e) {
       closer.run();
       throw e;
@@ -151,20 +179,12 @@ final class RedisOnlineStore implements OnlineStore {
       byte[] prefix = prefix(view);
       // Encode every row before sending any, so that a row the view refuses writes nothing of the call.
       List<Batches.Write<byte[]>> records = Batches.encodeLatest(view, rows, key -> key(prefix, key), expiry);
-      List<CompletableFuture<Long>> writes = new ArrayList<>(records.size());
-      // Issue every command before awaiting any: Lettuce writes them back to back on the connection (a pipeline).
-      for (Batches.Write<byte[]> record : records) {
-        byte[][] keys = {record.key()};
-        byte[] expireAt = record.expireAtMillis() == KeyExpiry.NEVER
-            ? NO_EXPIRY
-            : Long.toString(record.expireAtMillis()).getBytes(StandardCharsets.US_ASCII);
-        byte[] value = record.record();
-        CompletionStage<Long> write = commands.<Long>evalsha(scriptSha, ScriptOutputType.INTEGER, keys, value, expireAt)
-            .exceptionallyCompose(failure -> isNoScript(failure)
-                // The script cache was flushed or a failover lost it: EVAL sends the body and caches it again.
-                ? commands.<Long>eval(SCRIPT_BYTES, ScriptOutputType.INTEGER, keys, value, expireAt)
-                : CompletableFuture.failedFuture(failure));
-        writes.add(write.toCompletableFuture());
+      List<CompletableFuture<Long>> writes = new ArrayList<>();
+      // Issue every call before awaiting any: Lettuce writes them back to back on the connection (a pipeline).
+      for (List<Batches.Write<byte[]>> group : bySlot(records)) {
+        for (int from = 0; from < group.size(); from += KEYS_PER_CALL) {
+          writes.add(writeScript(group.subList(from, Math.min(group.size(), from + KEYS_PER_CALL))));
+        }
       }
       return StoreFailures.translate(
           CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)),
@@ -172,6 +192,35 @@ final class RedisOnlineStore implements OnlineStore {
     } catch (RuntimeException e) {
       return StoreFailures.failed(e, "write rows of view '" + view.name() + "' to Redis");
     }
+  }
+
+  /** The writes grouped by the hash slot of their key, in first-seen order of the slots; one group standalone. */
+  private Collection<List<Batches.Write<byte[]>>> bySlot(List<Batches.Write<byte[]>> records) {
+    Map<Integer, List<Batches.Write<byte[]>>> groups = new LinkedHashMap<>();
+    for (Batches.Write<byte[]> record : records) {
+      groups.computeIfAbsent(slotOf.applyAsInt(record.key()), slot -> new ArrayList<>()).add(record);
+    }
+    return groups.values();
+  }
+
+  /** One script call for {@code group}, whose keys share a hash slot; completes with how many keys it replaced. */
+  private CompletableFuture<Long> writeScript(List<Batches.Write<byte[]>> group) {
+    byte[][] keys = new byte[group.size()][];
+    byte[][] args = new byte[group.size() * 2][];
+    for (int i = 0; i < group.size(); i++) {
+      Batches.Write<byte[]> record = group.get(i);
+      keys[i] = record.key();
+      args[2 * i] = record.record();
+      args[2 * i + 1] = record.expireAtMillis() == KeyExpiry.NEVER
+          ? NO_EXPIRY
+          : Long.toString(record.expireAtMillis()).getBytes(StandardCharsets.US_ASCII);
+    }
+    return commands.<Long>evalsha(scriptSha, ScriptOutputType.INTEGER, keys, args)
+        .exceptionallyCompose(failure -> isNoScript(failure)
+            // The script cache was flushed or a failover lost it: EVAL sends the body and caches it again.
+            ? commands.<Long>eval(SCRIPT_BYTES, ScriptOutputType.INTEGER, keys, args)
+            : CompletableFuture.failedFuture(failure))
+        .toCompletableFuture();
   }
 
   @Override

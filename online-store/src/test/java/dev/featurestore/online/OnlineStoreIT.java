@@ -265,6 +265,94 @@ class OnlineStoreIT {
   }
 
   @Test
+  void write_oneScriptCallOnServer_decidesEachKeyByItsOwnStoredRow() {
+    assertEachKeyDecidedAloneInOneScriptCall(redis, List.of(redisServer.port()));
+  }
+
+  @Test
+  void write_oneScriptCallOnClusterSlot_decidesEachKeyByItsOwnStoredRow() {
+    assertEachKeyDecidedAloneInOneScriptCall(cluster, redisCluster.ports());
+  }
+
+  @Test
+  void write_moreKeysThanOneScriptCallTakes_writesAllInAsManyCalls() {
+    FeatureView view = newView();
+    int count = 2 * RedisOnlineStore.KEYS_PER_CALL + 50;
+    List<FeatureRow> rows = new ArrayList<>();
+    EntityKey[] keys = new EntityKey[count];
+    for (int i = 0; i < count; i++) {
+      keys[i] = EntityKey.of((long) i);
+      rows.add(row(i, 10, 1));
+    }
+    forEachNode(List.of(redisServer.port()), commands -> commands.configResetstat());
+
+    redis.write(view, rows).toCompletableFuture().join();
+
+    assertThat(read(redis, view, keys)).hasSize(count).doesNotContainNull()
+        .extracting(FeatureRow::eventTimestampMicros).containsOnly(10L);
+    assertThat(scriptCalls(redisServer.port())).isEqualTo(3);
+  }
+
+  /**
+   * Six keys of one hash slot, five stored at (event 100, created 5), then one write of all six: older event, newer
+   * event, equal event with larger and with smaller created, a full tie (the later write wins), and a key not yet
+   * stored. It must be a single script call, and each key must end as its own comparison says.
+   */
+  private void assertEachKeyDecidedAloneInOneScriptCall(OnlineStore store, List<Integer> ports) {
+    FeatureView view = newView();
+    List<EntityKey> keys = keysOfOneSlot(view, 6);
+    List<FeatureRow> stored = new ArrayList<>();
+    for (EntityKey key : keys.subList(0, 5)) {
+      stored.add(new FeatureRow(key, 100, 5, Map.of("label", "stored")));
+    }
+    write(store, view, stored.toArray(FeatureRow[]::new));
+    forEachNode(ports, commands -> commands.configResetstat());
+
+    write(store, view,
+        new FeatureRow(keys.get(0), 90, 9, Map.of("label", "older event")),
+        new FeatureRow(keys.get(1), 110, 1, Map.of("label", "newer event")),
+        new FeatureRow(keys.get(2), 100, 6, Map.of("label", "larger created")),
+        new FeatureRow(keys.get(3), 100, 4, Map.of("label", "smaller created")),
+        new FeatureRow(keys.get(4), 100, 5, Map.of("label", "full tie")),
+        new FeatureRow(keys.get(5), 1, 1, Map.of("label", "new key")));
+
+    assertThat(read(store, view, keys.toArray(EntityKey[]::new))).extracting(row -> row.value("label"))
+        .containsExactly("stored", "newer event", "larger created", "stored", "full tie", "new key");
+    long calls = 0;
+    for (int port : ports) {
+      calls += scriptCalls(port);
+    }
+    assertThat(calls).as("script calls for six keys of one slot").isEqualTo(1);
+  }
+
+  /** The first {@code count} entity keys whose Redis keys of {@code view} hash to the slot of entity key 0. */
+  private static List<EntityKey> keysOfOneSlot(FeatureView view, int count) {
+    byte[] prefix = RedisOnlineStore.prefix(view);
+    int slot = SlotHash.getSlot(redisKey(prefix, EntityKey.of(0L)));
+    List<EntityKey> keys = new ArrayList<>();
+    for (long id = 0; keys.size() < count; id++) {
+      if (SlotHash.getSlot(redisKey(prefix, EntityKey.of(id))) == slot) {
+        keys.add(EntityKey.of(id));
+      }
+    }
+    return keys;
+  }
+
+  /** EVALSHA plus EVAL calls the server on {@code port} counted since its statistics were last reset. */
+  private static long scriptCalls(int port) {
+    long[] calls = {0};
+    forEachNode(List.of(port), commands -> {
+      for (String line : commands.info("commandstats").split("\\R")) {
+        if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+          String count = line.substring(line.indexOf("calls=") + 6);
+          calls[0] += Long.parseLong(count.substring(0, count.indexOf(',')));
+        }
+      }
+    });
+    return calls[0];
+  }
+
+  @Test
   void read_oneKeyInEverySlotOfCluster_returnsAllInOneCallServedByEveryNode() {
     FeatureView view = newView();
     byte[] prefix = RedisOnlineStore.prefix(view);
@@ -309,7 +397,11 @@ class OnlineStoreIT {
   }
 
   private void forEachClusterNode(Consumer<RedisCommands<String, String>> action) {
-    for (int port : redisCluster.ports()) {
+    forEachNode(redisCluster.ports(), action);
+  }
+
+  private static void forEachNode(List<Integer> ports, Consumer<RedisCommands<String, String>> action) {
+    for (int port : ports) {
       RedisClient raw = RedisClient.create("redis://127.0.0.1:" + port);
       try (StatefulRedisConnection<String, String> connection = raw.connect()) {
         action.accept(connection.sync());

@@ -11,7 +11,14 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
 
@@ -50,13 +57,11 @@ final class HashingSink implements TrainingSetSink {
   @Override
   public void write(VectorSchemaRoot batch) {
     List<FieldVector> vectors = batch.getFieldVectors();
-    Object[] values = new Object[types.length];
     try {
       for (int r = 0; r < batch.getRowCount(); r++) {
         for (int c = 0; c < types.length; c++) {
-          values[c] = ArrowValues.get(vectors.get(c), r, types[c]);
+          hash(vectors.get(c), r, types[c]);
         }
-        ValueCodec.writeValues(out, values, types);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -77,6 +82,38 @@ final class HashingSink implements TrainingSetSink {
         sink.abort(cause);
       } catch (RuntimeException e) {
         cause.addSuppressed(e);
+      }
+    }
+  }
+
+  /**
+   * One value as {@link ValueCodec#writeValues} encodes it (presence byte, then the value), scalars read straight
+   * from the vector; the unit test checks the two agree.
+   */
+  private void hash(FieldVector vector, int row, ValueType type) throws IOException {
+    boolean direct = switch (type) {
+      case BOOL, INT32, INT64, FLOAT, DOUBLE, STRING, BYTES -> true;
+      default -> false;
+    };
+    if (!direct) {
+      ValueCodec.writeValues(out, new Object[] {ArrowValues.get(vector, row, type)}, new ValueType[] {type});
+      return;
+    }
+    if (vector.isNull(row)) {
+      out.writeBoolean(false);
+      return;
+    }
+    out.writeBoolean(true);
+    switch (type) {
+      case BOOL -> out.writeBoolean(((BitVector) vector).get(row) != 0);
+      case INT32 -> out.writeInt(((IntVector) vector).get(row));
+      case INT64 -> out.writeLong(((BigIntVector) vector).get(row));
+      case FLOAT -> out.writeFloat(((Float4Vector) vector).get(row));
+      case DOUBLE -> out.writeDouble(((Float8Vector) vector).get(row));
+      default -> {
+        byte[] bytes = vector instanceof VarCharVector chars ? chars.get(row) : ((VarBinaryVector) vector).get(row);
+        out.writeInt(bytes.length);
+        out.write(bytes);
       }
     }
   }

@@ -106,9 +106,9 @@ final class IcebergOfflineStore implements OfflineStore {
       try (BufferAllocator allocator = new RootAllocator()) {
         TrainingSets.Stats stats = trainingSets.run(definitions, request, sink, allocator, progress);
         TrainingSetManifest manifest = new TrainingSetManifest(TrainingSetManifest.FORMAT_VERSION, Instant.now(),
-            request.entityFile(), entitySha256, request.features(), request.featureService(), request.naming(),
+            request.entityFile().toAbsolutePath(), entitySha256, request.features(), request.featureService(), request.naming(),
             request.visibility(), request.definitionsVersion(), stats.snapshotIds(), stats.viewsWithoutTable(),
-            stats.rows(), sink.contentHash(), request.output(),
+            stats.rows(), sink.contentHash(), request.output().toAbsolutePath(),
             request.table() == null ? null : TrainingSetRequest.TABLE_NAMESPACE + "." + request.table(),
             tableSink == null ? null : tableSink.snapshotId());
         Path manifestPath = request.manifestPath();

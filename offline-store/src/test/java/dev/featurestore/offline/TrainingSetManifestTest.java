@@ -88,6 +88,55 @@ class TrainingSetManifestTest {
   }
 
   @Test
+  void contentHash_everyValueType_hashesTheSpillEncodingOfTheCanonicalValues() throws Exception {
+    ValueType[] types = ValueType.values();
+    List<org.apache.arrow.vector.types.pojo.Field> fields = new java.util.ArrayList<>();
+    for (ValueType type : types) {
+      fields.add(ArrowValues.field(type.name().toLowerCase(java.util.Locale.ROOT), type));
+    }
+    Object[][] rows = {new Object[types.length], new Object[types.length]};
+    for (int c = 0; c < types.length; c++) {
+      Object value = sample(types[c].isList() ? types[c].elementType() : types[c]);
+      rows[0][c] = types[c].isList() ? List.of(value, value) : value;
+    }
+    HashingSink sink = new HashingSink(List.of());
+    try (BufferAllocator allocator = new RootAllocator();
+        VectorSchemaRoot root = VectorSchemaRoot.create(new Schema(fields), allocator)) {
+      root.allocateNew();
+      for (int r = 0; r < rows.length; r++) {
+        for (int c = 0; c < types.length; c++) {
+          ArrowValues.set(root.getVector(c), r, rows[r][c], types[c]);
+        }
+      }
+      root.setRowCount(rows.length);
+      sink.begin(root);
+      sink.write(root);
+    }
+
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream expected = new DataOutputStream(bytes);
+    for (Object[] row : rows) {
+      ValueCodec.writeValues(expected, row, types);
+    }
+    assertThat(sink.contentHash()).isEqualTo(
+        "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray())));
+  }
+
+  private static Object sample(ValueType scalar) {
+    return switch (scalar) {
+      case BOOL -> true;
+      case INT32 -> -7;
+      case INT64 -> 1L << 40;
+      case FLOAT -> 1.25f;
+      case DOUBLE -> -0.5;
+      case STRING -> "grüß";
+      case BYTES -> java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}).asReadOnlyBuffer();
+      case TIMESTAMP -> 1_700_000_000_123_456L;
+      default -> throw new AssertionError(scalar);
+    };
+  }
+
+  @Test
   void contentHash_rows_isSha256OfTheDocumentedEncoding() throws Exception {
     ValueType[] types = {ValueType.INT64, ValueType.STRING, ValueType.DOUBLE_LIST};
     Schema schema = new Schema(List.of(ArrowValues.field("id", types[0]), ArrowValues.field("tag", types[1]),

@@ -11,12 +11,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.hadoop.HadoopCatalog;
 
@@ -77,13 +80,41 @@ final class IcebergOfflineStore implements OfflineStore {
       throw new InvalidRequestException("Cannot build training set from '" + request.entityFile().getFileName()
           + "': no output file given");
     }
-    return translate("build training set from '" + request.entityFile().getFileName() + "'", () -> {
+    String action = "build training set from '" + request.entityFile().getFileName() + "'";
+    return translate(action, () -> {
       long started = System.nanoTime();
+      String entitySha256 = ManifestCodec.sha256(request.entityFile(), "Cannot " + action);
+      if (request.asOf() != null && !request.asOf().entitySha256().equals(entitySha256)) {
+        throw new InvalidRequestException("Cannot " + action + " as of its manifest: the entity file changed since"
+            + " (sha256 " + entitySha256 + ", the manifest has " + request.asOf().entitySha256() + ")");
+      }
+      TableSink tableSink = null;
+      if (request.table() != null) {
+        TableIdentifier id = TableIdentifier.of(TrainingSetRequest.TABLE_NAMESPACE, request.table());
+        if (catalog.tableExists(id)) {
+          throw new InvalidRequestException("Cannot " + action + ": table '" + id + "' already exists (choose"
+              + " another name; a saved training set is never replaced)");
+        }
+        tableSink = new TableSink(catalog, id);
+      }
+      List<TrainingSetSink> sinks = new ArrayList<>();
+      if (tableSink != null) {
+        sinks.add(tableSink);
+      }
+      sinks.add(new ParquetSink(request.output()));
+      HashingSink sink = new HashingSink(sinks);
       try (BufferAllocator allocator = new RootAllocator()) {
-        TrainingSets.Stats stats =
-            trainingSets.run(definitions, request, new ParquetSink(request.output()), allocator, progress);
+        TrainingSets.Stats stats = trainingSets.run(definitions, request, sink, allocator, progress);
+        TrainingSetManifest manifest = new TrainingSetManifest(TrainingSetManifest.FORMAT_VERSION, Instant.now(),
+            request.entityFile().toAbsolutePath(), entitySha256, request.features(), request.featureService(), request.naming(),
+            request.visibility(), request.definitionsVersion(), stats.snapshotIds(), stats.viewsWithoutTable(),
+            stats.rows(), sink.contentHash(), request.output().toAbsolutePath(),
+            request.table() == null ? null : TrainingSetRequest.TABLE_NAMESPACE + "." + request.table(),
+            tableSink == null ? null : tableSink.snapshotId());
+        Path manifestPath = request.manifestPath();
+        manifest.write(manifestPath);
         return new TrainingSetResult(stats.rows(), request.output(), Ingestion.seconds(started),
-            stats.snapshotIds(), stats.spilledRuns());
+            stats.snapshotIds(), stats.spilledRuns(), manifest, manifestPath);
       }
     });
   }

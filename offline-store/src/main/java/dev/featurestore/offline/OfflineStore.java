@@ -61,7 +61,14 @@ public interface OfflineStore extends AutoCloseable {
    *
    * <p>The output keeps every entity row in input order with all of its columns, then one column per selected
    * feature, named as {@link dev.featurestore.api.definition.FeatureSelection#qualifyingNamesIn} says for the entity
-   * columns. Each view is read at its current snapshot, reported in the result.
+   * columns. Each view is read at its current snapshot, or with {@link TrainingSetRequest#asOf()} at exactly the
+   * pinned one (a {@link dev.featurestore.api.error.NotFoundException} naming view and snapshot when it expired; an
+   * {@link dev.featurestore.api.error.InvalidRequestException} when the entity file's sha256 changed).
+   *
+   * <p>A {@link TrainingSetManifest} (snapshots, request, entity file sha256, row count, content hash) is written
+   * atomically to {@link TrainingSetRequest#manifestPath()} and returned in the result. With
+   * {@link TrainingSetRequest#table()} the rows are also saved as the new Iceberg table {@code training.<table>} in
+   * one commit (refused, before the join, when it exists).
    *
    * @param progress reports entity rows
    */

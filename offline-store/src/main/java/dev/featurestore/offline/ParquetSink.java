@@ -38,17 +38,8 @@ final class ParquetSink implements TrainingSetSink {
 
   @Override
   public void begin(VectorSchemaRoot root) {
-    List<Types.NestedField> fields = new ArrayList<>();
-    int[] lastId = {0};
-    List<Field> arrowFields = root.getSchema().getFields();
-    types = new ValueType[arrowFields.size()];
-    for (int c = 0; c < types.length; c++) {
-      Field field = arrowFields.get(c);
-      types[c] = ArrowValues.valueTypeOf(field);
-      int id = ++lastId[0];
-      fields.add(Types.NestedField.optional(id, field.getName(), ViewSchemas.icebergType(types[c], lastId)));
-    }
-    schema = new Schema(fields);
+    types = valueTypes(root);
+    schema = icebergSchema(root, types);
     try {
       Files.createDirectories(target.getParent());
       appender = Parquet.write(org.apache.iceberg.Files.localOutput(temp.toFile()))
@@ -63,6 +54,29 @@ final class ParquetSink implements TrainingSetSink {
 
   @Override
   public void write(VectorSchemaRoot batch) {
+    append(batch, types, schema, appender);
+  }
+
+  /** The value type of each column of the batches. */
+  static ValueType[] valueTypes(VectorSchemaRoot root) {
+    return root.getSchema().getFields().stream().map(ArrowValues::valueTypeOf).toArray(ValueType[]::new);
+  }
+
+  /** The Iceberg schema of the batches: every column optional, ids in column order. */
+  static Schema icebergSchema(VectorSchemaRoot root, ValueType[] types) {
+    List<Types.NestedField> fields = new ArrayList<>();
+    int[] lastId = {0};
+    List<Field> arrowFields = root.getSchema().getFields();
+    for (int c = 0; c < types.length; c++) {
+      int id = ++lastId[0];
+      fields.add(Types.NestedField.optional(id, arrowFields.get(c).getName(),
+          ViewSchemas.icebergType(types[c], lastId)));
+    }
+    return new Schema(fields);
+  }
+
+  /** Appends the rows of a batch as records of {@code schema}, whose columns are the batch's in order. */
+  static void append(VectorSchemaRoot batch, ValueType[] types, Schema schema, FileAppender<Record> appender) {
     List<FieldVector> vectors = batch.getFieldVectors();
     Record template = GenericRecord.create(schema);
     for (int r = 0; r < batch.getRowCount(); r++) {

@@ -7,6 +7,7 @@ import dev.featurestore.api.definition.FeatureSelection;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.definition.JoinKey;
 import dev.featurestore.api.error.InvalidRequestException;
+import dev.featurestore.api.error.NotFoundException;
 import dev.featurestore.offline.JoinRows.Match;
 import dev.featurestore.offline.JoinRows.Probe;
 import dev.featurestore.offline.JoinRows.ViewRow;
@@ -57,7 +58,7 @@ final class TrainingSets {
   }
 
   /** What one run produced besides the rows: for results and tests. */
-  record Stats(long rows, Map<String, Long> snapshotIds, int spilledRuns) {}
+  record Stats(long rows, Map<String, Long> snapshotIds, List<String> viewsWithoutTable, int spilledRuns) {}
 
   /** Joins and streams to {@code sink}, calling {@link TrainingSetSink#finish} or, on failure, abort. */
   Stats run(Definitions definitions, TrainingSetRequest request, TrainingSetSink sink, BufferAllocator allocator,
@@ -67,6 +68,7 @@ final class TrainingSets {
     long started = System.nanoTime();
     try {
       Plan plan = plan(definitions, request);
+      Map<String, Snapshot> snapshots = snapshots(plan.selection.views(), request);
       int views = plan.selection.views().size();
       long share = Math.max(1, options.memoryBudgetBytes() / (2L * views + 1));
       Path spill = options.spillDirectory();
@@ -106,12 +108,14 @@ final class TrainingSets {
       for (int v = 0; v < views; v++) {
         FeatureView view = plan.selection.views().get(v);
         Optional<Table> table = tables.find(view.name());
-        Snapshot snapshot = table.map(Table::currentSnapshot).orElse(null);
+        Snapshot snapshot = snapshots.get(view.name());
+        if (snapshot != null) {
+          snapshotIds.put(view.name(), snapshot.snapshotId());
+        }
         if (snapshot == null || rowCount == 0) {
           matches.add(java.util.Collections.emptyIterator());
           continue;
         }
-        snapshotIds.put(view.name(), snapshot.snapshotId());
         ValueType[] keyTypes = plan.keyTypes.get(v);
         ValueType[] featureTypes = plan.featureTypes.get(v);
         ExternalSorter<ViewRow> rows = new ExternalSorter<>("rows-" + view.name(),
@@ -148,7 +152,9 @@ final class TrainingSets {
       }
       phases.append(String.format(", output %.2f s", seconds(probed, System.nanoTime())));
       log.debug("Training set of {} rows: {}", rowCount, phases);
-      return new Stats(rowCount, snapshotIds, spilled);
+      List<String> withoutTable = plan.selection.views().stream().map(FeatureView::name)
+          .filter(name -> snapshots.get(name) == null).toList();
+      return new Stats(rowCount, snapshotIds, withoutTable, spilled);
     } catch (RuntimeException e) {
       if (begun) {
         sink.abort(e);
@@ -157,6 +163,32 @@ final class TrainingSets {
     } finally {
       sorters.forEach(ExternalSorter::close);
     }
+  }
+
+  /**
+   * The snapshot to read per view, null for none (no table: all its features null): the current one, or with
+   * {@link TrainingSetRequest#asOf()} exactly the pinned one, which must still be in the table's history.
+   */
+  private Map<String, Snapshot> snapshots(List<FeatureView> views, TrainingSetRequest request) {
+    Map<String, Snapshot> snapshots = new java.util.HashMap<>();
+    for (FeatureView view : views) {
+      Optional<Table> table = tables.find(view.name());
+      if (request.asOf() == null) {
+        snapshots.put(view.name(), table.map(Table::currentSnapshot).orElse(null));
+        continue;
+      }
+      Long pinned = request.asOf().snapshotIds().get(view.name());
+      Snapshot snapshot = pinned == null ? null : table.map(t -> t.snapshot(pinned)).orElse(null);
+      if (pinned != null && snapshot == null) {
+        throw new NotFoundException("Cannot build training set from '" + request.entityFile().getFileName()
+            + "' as of its manifest: snapshot " + pinned + " of view '" + view.name() + "' is no longer in "
+            + (table.isPresent() ? "its table's history (expired: snapshots are kept only within the retention"
+                + " window of expire-snapshots, younger than --snapshot-max-age or among the last"
+                + " --snapshot-retain-last)" : "the offline store (the view's table is gone)"));
+      }
+      snapshots.put(view.name(), snapshot);
+    }
+    return snapshots;
   }
 
   private static double seconds(long fromNanos, long toNanos) {

@@ -4,10 +4,12 @@ import dev.featurestore.api.definition.FeatureNaming;
 import dev.featurestore.deploy.FeatureStoreConfig;
 import dev.featurestore.deploy.server.Components;
 import dev.featurestore.offline.OfflineStore;
+import dev.featurestore.offline.TrainingSetManifest;
 import dev.featurestore.offline.TrainingSetOptions;
 import dev.featurestore.offline.TrainingSetRequest;
 import dev.featurestore.offline.TrainingSetResult;
 import dev.featurestore.registry.Registry;
+import dev.featurestore.registry.RegistrySnapshot;
 import java.nio.file.Path;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -23,7 +25,10 @@ import picocli.CommandLine.ParameterException;
       "For each entity row (join keys, event_timestamp, any other columns) each feature gets the value of the "
           + "newest row with event_timestamp <= the entity row's, within the view's TTL (ties: larger "
           + "created_timestamp, then latest write); none: null. Every entity row is kept, in input order, with all "
-          + "its columns."
+          + "its columns.",
+      "Beside the output goes a manifest (<output>.manifest.json, or --manifest-out): the request, the entity file's "
+          + "sha256, the Iceberg snapshot of every view read, the registry version, the row count and a content hash. "
+          + "--as-of MANIFEST builds the same rows again, even after more data arrived."
     })
 final class TrainingSetCommand implements Runnable {
   @Spec
@@ -32,12 +37,28 @@ final class TrainingSetCommand implements Runnable {
   @Mixin
   ConfigOptions config;
 
-  @Option(names = {"-e", "--entities"}, required = true, paramLabel = "FILE",
-      description = "Entity rows: a .parquet or .csv file with join keys and event_timestamp.")
+  @Option(names = {"-e", "--entities"}, paramLabel = "FILE",
+      description = "Entity rows: a .parquet or .csv file with join keys and event_timestamp (required unless "
+          + "--as-of).")
   Path entities;
 
-  @ArgGroup(exclusive = true, multiplicity = "1")
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
   FeatureSelectionOptions selection;
+
+  @Option(names = "--as-of", paramLabel = "MANIFEST",
+      description = "Build exactly the training set of this manifest again: its entity file (which must be "
+          + "unchanged), features, naming and visibility, the Iceberg snapshots it read and the definitions of its "
+          + "registry version. Snapshots removed by expire-snapshots cannot be read any more.")
+  Path asOf;
+
+  @Option(names = "--manifest-out", paramLabel = "FILE",
+      description = "Where to write the manifest (default: <output>.manifest.json).")
+  Path manifestOut;
+
+  @Option(names = "--to-table", paramLabel = "NAME",
+      description = "Also save the rows as the new Iceberg table training.NAME in the warehouse, in one commit "
+          + "(never replaces an existing table).")
+  String toTable;
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The Parquet file to write.")
   Path output;
@@ -62,22 +83,51 @@ final class TrainingSetCommand implements Runnable {
   @Override
   public void run() {
     FeatureStoreConfig cfg = config.toConfig();
-    TrainingSetRequest request = selection.isService()
-        ? TrainingSetRequest.forService(entities, selection.service, output)
-        : TrainingSetRequest.forFeatures(entities, selection.refs(),
-            output);
-    request = request
-        .withNaming(fullNames ? FeatureNaming.FULL : FeatureNaming.SHORT)
-        .withVisibility(asKnownAt ? TrainingSetRequest.Visibility.AS_KNOWN_AT
-            : TrainingSetRequest.Visibility.ALL_WRITES);
+    TrainingSetManifest manifest = asOf == null ? null : manifest();
     try (Registry registry = Components.openRegistry(cfg);
         OfflineStore offline = Components.openOfflineStore(cfg, trainingSetOptions());
         TerminalProgress progress = new TerminalProgress("training set", "rows")) {
-      TrainingSetResult result = offline.trainingSet(registry.current().definitions(), request, progress::update);
-      progress.finish(out(), String.format("wrote %,d rows to %s in %.2f s (snapshots %s%s)",
+      RegistrySnapshot definitions = manifest == null || manifest.definitionsVersion() == 0
+          ? registry.current() : registry.version(manifest.definitionsVersion());
+      TrainingSetRequest request = (manifest == null ? newRequest() : manifest.toRequest(output))
+          .withDefinitionsVersion(definitions.version())
+          .withTable(toTable)
+          .withManifestOutput(manifestOut);
+      TrainingSetResult result = offline.trainingSet(definitions.definitions(), request, progress::update);
+      progress.finish(out(), String.format("wrote %,d rows to %s in %.2f s (snapshots %s%s)%n"
+              + "content hash %s; manifest %s (registry version %d)%s",
           result.rows(), result.output(), result.seconds(), result.snapshotIds(),
-          result.spilledRuns() == 0 ? "" : "; spilled " + result.spilledRuns() + " sorted runs to disk"));
+          result.spilledRuns() == 0 ? "" : "; spilled " + result.spilledRuns() + " sorted runs to disk",
+          result.manifest().contentHash(), result.manifestPath(), definitions.version(),
+          result.manifest().table() == null ? "" : String.format("%nsaved as table %s (snapshot %s)",
+              result.manifest().table(), result.manifest().tableSnapshotId())));
+      if (manifest != null && !manifest.contentHash().equals(result.manifest().contentHash())) {
+        throw new IllegalStateException("Cannot reproduce the training set of '" + asOf + "': content hash "
+            + result.manifest().contentHash() + " differs from the manifest's " + manifest.contentHash());
+      }
     }
+  }
+
+  private TrainingSetRequest newRequest() {
+    if (entities == null || selection == null) {
+      throw new ParameterException(spec.commandLine(),
+          "Cannot build training set: give --entities and --features or --service (or --as-of MANIFEST)");
+    }
+    TrainingSetRequest request = selection.isService()
+        ? TrainingSetRequest.forService(entities, selection.service, output)
+        : TrainingSetRequest.forFeatures(entities, selection.refs(), output);
+    return request
+        .withNaming(fullNames ? FeatureNaming.FULL : FeatureNaming.SHORT)
+        .withVisibility(asKnownAt ? TrainingSetRequest.Visibility.AS_KNOWN_AT
+            : TrainingSetRequest.Visibility.ALL_WRITES);
+  }
+
+  private TrainingSetManifest manifest() {
+    if (entities != null || selection != null || fullNames || asKnownAt) {
+      throw new ParameterException(spec.commandLine(), "Cannot use --as-of '" + asOf + "' with --entities, "
+          + "--features, --service, --full-names or --as-known-at: the manifest says them");
+    }
+    return TrainingSetManifest.read(asOf);
   }
 
   private TrainingSetOptions trainingSetOptions() {

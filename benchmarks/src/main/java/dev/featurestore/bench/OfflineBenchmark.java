@@ -93,6 +93,10 @@ public final class OfflineBenchmark implements Callable<Integer> {
       + " same shape: only the two joins run.")
   boolean reuse;
 
+  @Option(names = "--warmup", description = "Runs of our join before the measured one, to measure a warm JVM (JIT"
+      + " compiled) as in a long-running server rather than a cold one (default: ${DEFAULT-VALUE}).")
+  int warmup;
+
   @Option(names = "--duckdb-threads", description = "DuckDB threads (default: ${DEFAULT-VALUE}, the cores here).")
   int duckdbThreads = Runtime.getRuntime().availableProcessors();
 
@@ -159,6 +163,13 @@ public final class OfflineBenchmark implements Callable<Integer> {
           out.printf(Locale.ROOT, "ingested %,d rows into Iceberg in %.1f s%n", rowsIngested, seconds(ingested));
         }
         List<FeatureRef> refs = featureViews.stream().map(view -> FeatureRef.allOf(view.name())).toList();
+        for (int w = 0; w < warmup; w++) {
+          long started = System.nanoTime();
+          Path warm = work.resolve("warmup.parquet");
+          store.trainingSet(definitions, TrainingSetRequest.forFeatures(entities, refs, warm), ProgressListener.NONE);
+          Files.deleteIfExists(warm);
+          out.printf(Locale.ROOT, "warm-up run %d of our join in %.1f s%n", w + 1, seconds(started));
+        }
         System.gc();
         resetPeakHeap();
         long cpu = processCpuNanos();

@@ -13,9 +13,8 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.iceberg.Schema;
-import org.apache.iceberg.data.GenericRecord;
-import org.apache.iceberg.data.Record;
-import org.apache.iceberg.data.parquet.GenericParquetWriter;
+import org.apache.iceberg.StructLike;
+import org.apache.iceberg.data.parquet.InternalWriter;
 import org.apache.iceberg.io.FileAppender;
 import org.apache.iceberg.parquet.Parquet;
 import org.apache.iceberg.types.Types;
@@ -29,7 +28,8 @@ final class ParquetSink implements TrainingSetSink {
   private final Path temp;
   private Schema schema;
   private ValueType[] types;
-  private FileAppender<Record> appender;
+  private FileAppender<StructLike> appender;
+  private Row row;
 
   ParquetSink(Path output) {
     this.target = output.toAbsolutePath();
@@ -40,11 +40,12 @@ final class ParquetSink implements TrainingSetSink {
   public void begin(VectorSchemaRoot root) {
     types = valueTypes(root);
     schema = icebergSchema(root, types);
+    row = new Row(types.length);
     try {
       Files.createDirectories(target.getParent());
       appender = Parquet.write(org.apache.iceberg.Files.localOutput(temp.toFile()))
           .schema(schema)
-          .createWriterFunc(GenericParquetWriter::create)
+          .createWriterFunc(type -> InternalWriter.<StructLike>create(schema.asStruct(), type))
           .overwrite()
           .build();
     } catch (IOException e) {
@@ -54,7 +55,7 @@ final class ParquetSink implements TrainingSetSink {
 
   @Override
   public void write(VectorSchemaRoot batch) {
-    append(batch, types, schema, appender);
+    append(batch, types, row, appender);
   }
 
   /** The value type of each column of the batches. */
@@ -75,16 +76,42 @@ final class ParquetSink implements TrainingSetSink {
     return new Schema(fields);
   }
 
-  /** Appends the rows of a batch as records of {@code schema}, whose columns are the batch's in order. */
-  static void append(VectorSchemaRoot batch, ValueType[] types, Schema schema, FileAppender<Record> appender) {
+  /**
+   * Appends the rows of a batch through {@code row} to an appender made with Iceberg's {@link InternalWriter} for
+   * a schema whose columns are the batch's in order.
+   */
+  static void append(VectorSchemaRoot batch, ValueType[] types, Row row, FileAppender<StructLike> appender) {
     List<FieldVector> vectors = batch.getFieldVectors();
-    Record template = GenericRecord.create(schema);
     for (int r = 0; r < batch.getRowCount(); r++) {
-      Record record = template.copy();
+      // canonical values are Iceberg's internal ones (timestamps as micros): no conversion, one reused row
       for (int c = 0; c < types.length; c++) {
-        record.set(c, ViewSchemas.toIceberg(ArrowValues.get(vectors.get(c), r, types[c]), types[c]));
+        row.values[c] = ArrowValues.get(vectors.get(c), r, types[c]);
       }
-      appender.add(record);
+      appender.add(row);
+    }
+  }
+
+  /** One output row for the appender, which copies the values out before the next {@code add}. */
+  static final class Row implements StructLike {
+    private final Object[] values;
+
+    Row(int width) {
+      this.values = new Object[width];
+    }
+
+    @Override
+    public int size() {
+      return values.length;
+    }
+
+    @Override
+    public <T> T get(int pos, Class<T> javaClass) {
+      return javaClass.cast(values[pos]);
+    }
+
+    @Override
+    public <T> void set(int pos, T value) {
+      values[pos] = value;
     }
   }
 

@@ -12,8 +12,8 @@ import java.util.function.Consumer;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.data.Record;
-import org.apache.iceberg.data.parquet.GenericParquetReaders;
+import org.apache.iceberg.StructLike;
+import org.apache.iceberg.data.parquet.InternalReader;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
@@ -101,24 +101,25 @@ final class TableScanner {
       for (FileScanTask task : tasks) {
         long sequence = task.file().dataSequenceNumber() == null ? 0 : task.file().dataSequenceNumber();
         // read the whole file without a row filter, so that the iteration index is the row's position in the file
-        try (CloseableIterable<Record> records = Parquet.read(table.io().newInputFile(task.file().location()))
+        // Iceberg's internal object model: timestamps as micros (no OffsetDateTime per value), strings as String
+        try (CloseableIterable<StructLike> records = Parquet.read(table.io().newInputFile(task.file().location()))
             .project(projection)
-            .createReaderFunc(fileSchema -> GenericParquetReaders.buildReader(projection, fileSchema))
+            .<StructLike>createReaderFunc(fileSchema -> InternalReader.create(projection, fileSchema))
             .build()) {
           long position = 0;
-          for (Record record : records) {
-            long event = (Long) ViewSchemas.fromIceberg(record.get(eventAt), ValueType.TIMESTAMP);
-            long created = (Long) ViewSchemas.fromIceberg(record.get(createdAt), ValueType.TIMESTAMP);
+          for (StructLike record : records) {
+            long event = record.get(eventAt, Long.class);
+            long created = record.get(createdAt, Long.class);
             if (event >= fromMicros && event <= toMicros && created <= createdAtMostMicros) {
               Object[] keyValues = new Object[keys.size()];
               for (int k = 0; k < keyValues.length; k++) {
-                keyValues[k] = ViewSchemas.fromIceberg(record.get(keyAt[k]), keys.get(k).type());
+                keyValues[k] = ViewSchemas.fromIceberg(record.get(keyAt[k], Object.class), keys.get(k).type());
               }
               Object[] values = new Object[features.size()];
               for (int f = 0; f < values.length; f++) {
                 values[f] = featureAt[f] < 0
                     ? null
-                    : ViewSchemas.fromIceberg(record.get(featureAt[f]), features.get(f).type());
+                    : ViewSchemas.fromIceberg(record.get(featureAt[f], Object.class), features.get(f).type());
               }
               sink.accept(keyValues, event, created, sequence, position, values);
             }

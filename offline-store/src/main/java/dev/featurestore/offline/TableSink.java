@@ -17,8 +17,8 @@ import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.Transaction;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.data.Record;
-import org.apache.iceberg.data.parquet.GenericParquetWriter;
+import org.apache.iceberg.StructLike;
+import org.apache.iceberg.data.parquet.InternalWriter;
 import org.apache.iceberg.io.FileAppender;
 import org.apache.iceberg.io.OutputFile;
 import org.apache.iceberg.parquet.Parquet;
@@ -35,7 +35,8 @@ final class TableSink implements TrainingSetSink {
   private OutputFile file;
   private Schema schema;
   private ValueType[] types;
-  private FileAppender<Record> appender;
+  private FileAppender<StructLike> appender;
+  private ParquetSink.Row row;
   private Long snapshotId;
 
   TableSink(Catalog catalog, TableIdentifier id) {
@@ -50,11 +51,12 @@ final class TableSink implements TrainingSetSink {
         PartitionSpec.unpartitioned(), Map.of(TableProperties.FORMAT_VERSION, "2"));
     Table table = transaction.table();
     schema = table.schema();
+    row = new ParquetSink.Row(types.length);
     file = table.io().newOutputFile(table.locationProvider().newDataLocation(UUID.randomUUID() + ".parquet"));
     try {
       appender = Parquet.write(file)
           .schema(schema)
-          .createWriterFunc(GenericParquetWriter::create)
+          .createWriterFunc(type -> InternalWriter.<StructLike>create(schema.asStruct(), type))
           .build();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write table '" + id + "': " + e.getMessage(), e);
@@ -63,7 +65,7 @@ final class TableSink implements TrainingSetSink {
 
   @Override
   public void write(VectorSchemaRoot batch) {
-    ParquetSink.append(batch, types, schema, appender);
+    ParquetSink.append(batch, types, row, appender);
   }
 
   @Override

@@ -20,6 +20,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -63,14 +71,15 @@ final class TrainingSets {
   /** Joins and streams to {@code sink}, calling {@link TrainingSetSink#finish} or, on failure, abort. */
   Stats run(Definitions definitions, TrainingSetRequest request, TrainingSetSink sink, BufferAllocator allocator,
       ProgressListener progress) {
-    List<ExternalSorter<?>> sorters = new ArrayList<>();
+    List<ExternalSorter<?>> sorters = java.util.Collections.synchronizedList(new ArrayList<>());
     boolean begun = false;
     long started = System.nanoTime();
     try {
       Plan plan = plan(definitions, request);
       Map<String, Snapshot> snapshots = snapshots(plan.selection.views(), request);
       int views = plan.selection.views().size();
-      long share = Math.max(1, options.memoryBudgetBytes() / (2L * views + 1));
+      // at most alive at once: every view's probes and matches, and the rows of the views being joined in parallel
+      long share = Math.max(1, options.memoryBudgetBytes() / (2L * views + parallelism(views)));
       Path spill = options.spillDirectory();
 
       // 1. probes per view, sorted by (key, t)
@@ -101,10 +110,11 @@ final class TrainingSets {
       StringBuilder phases = new StringBuilder();
       phases.append(String.format("probes %.2f s", seconds(started, probed)));
 
-      // 2. per view: scan, sort, merge, sort matches by position
+      // 2. per view, the views in parallel (one per core): scan, sort, merge, sort matches by position
       boolean asKnownAt = request.visibility() == TrainingSetRequest.Visibility.AS_KNOWN_AT;
       Map<String, Long> snapshotIds = new LinkedHashMap<>();
-      List<Iterator<Match>> matches = new ArrayList<>();
+      List<Callable<Iterator<Match>>> work = new ArrayList<>();
+      String[] viewPhases = new String[views];
       for (int v = 0; v < views; v++) {
         FeatureView view = plan.selection.views().get(v);
         Optional<Table> table = tables.find(view.name());
@@ -113,34 +123,19 @@ final class TrainingSets {
           snapshotIds.put(view.name(), snapshot.snapshotId());
         }
         if (snapshot == null || rowCount == 0) {
-          matches.add(java.util.Collections.emptyIterator());
+          viewPhases[v] = "";
+          work.add(java.util.Collections::emptyIterator);
           continue;
         }
-        ValueType[] keyTypes = plan.keyTypes.get(v);
-        ValueType[] featureTypes = plan.featureTypes.get(v);
-        ExternalSorter<ViewRow> rows = new ExternalSorter<>("rows-" + view.name(),
-            JoinRows.viewRowCodec(featureTypes), JoinRows.VIEW_ROW_ORDER, share, spill);
-        sorters.add(rows);
-        long ttl = view.ttlMicros();
-        long from = ttl > 0 ? AsOfMerge.saturatedMinus(range[0], ttl) : Long.MIN_VALUE;
-        TableScanner.scan(table.get(), snapshot.snapshotId(), plan.selection.joinKeys().get(view.name()),
-            featuresOf(plan.selection, view), from, range[1], asKnownAt ? range[1] : Long.MAX_VALUE,
-            (keyValues, event, created, sequence, position, values) -> rows.add(new ViewRow(
-                ValueCodec.key(keyValues, keyTypes), asKnownAt ? Math.max(event, created) : event, event, created,
-                sequence, position, values)));
-        long scanned = System.nanoTime();
-        ExternalSorter<Match> matchSorter = new ExternalSorter<>("matches-" + view.name(),
-            JoinRows.matchCodec(featureTypes), JoinRows.MATCH_ORDER, share, spill);
-        sorters.add(matchSorter);
-        AsOfMerge.merge(probeSorters.get(v).sorted(), rows.sorted(), ttl, matchSorter::add);
-        probeSorters.get(v).close();
-        rows.close();
-        matches.add(matchSorter.sorted());
-        long merged = System.nanoTime();
-        phases.append(String.format(", %s: scan %,d rows %.2f s, sort+merge %.2f s", view.name(), rows.count(),
-            seconds(probed, scanned), seconds(scanned, merged)));
-        probed = merged;
+        int at = v;
+        work.add(() -> joinView(plan, at, table.get(), snapshot.snapshotId(), range, asKnownAt,
+            probeSorters.get(at), share, spill, sorters, viewPhases));
       }
+      List<Iterator<Match>> matches = runAll(work);
+      for (String phase : viewPhases) {
+        phases.append(phase);
+      }
+      probed = System.nanoTime();
 
       // 3. the entity rows again, in input order, with the matches
       int spilled = sorters.stream().mapToInt(ExternalSorter::spilledRuns).sum();
@@ -189,6 +184,115 @@ final class TrainingSets {
       snapshots.put(view.name(), snapshot);
     }
     return snapshots;
+  }
+
+  /**
+   * The join of view {@code v}: scans its rows, sorts them, merges them with the view's probes and returns the
+   * matches sorted by input position. Thread-safe against the other views' joins: each has its own sorters.
+   */
+  private static Iterator<Match> joinView(Plan plan, int v, Table table, long snapshotId, long[] range,
+      boolean asKnownAt, ExternalSorter<Probe> probes, long share, Path spill, List<ExternalSorter<?>> sorters,
+      String[] phases) {
+    long started = System.nanoTime();
+    FeatureView view = plan.selection.views().get(v);
+    ValueType[] keyTypes = plan.keyTypes.get(v);
+    ValueType[] featureTypes = plan.featureTypes.get(v);
+    ExternalSorter<ViewRow> rows = new ExternalSorter<>("rows-" + view.name(),
+        JoinRows.viewRowCodec(featureTypes), JoinRows.VIEW_ROW_ORDER, share, spill);
+    sorters.add(rows);
+    long ttl = view.ttlMicros();
+    long from = ttl > 0 ? AsOfMerge.saturatedMinus(range[0], ttl) : Long.MIN_VALUE;
+    TableScanner.scan(table, snapshotId, plan.selection.joinKeys().get(view.name()),
+        featuresOf(plan.selection, view), from, range[1], asKnownAt ? range[1] : Long.MAX_VALUE,
+        (keyValues, event, created, sequence, position, values) -> rows.add(new ViewRow(
+            ValueCodec.key(keyValues, keyTypes), asKnownAt ? Math.max(event, created) : event, event, created,
+            sequence, position, values)));
+    long scanned = System.nanoTime();
+    ExternalSorter<Match> matchSorter = new ExternalSorter<>("matches-" + view.name(),
+        JoinRows.matchCodec(featureTypes), JoinRows.MATCH_ORDER, share, spill);
+    sorters.add(matchSorter);
+    AsOfMerge.merge(probes.sorted(), rows.sorted(), ttl, matchSorter::add);
+    probes.close();
+    rows.close();
+    Iterator<Match> matches = matchSorter.sorted();
+    phases[v] = String.format(", %s: scan %,d rows %.2f s, sort+merge %.2f s", view.name(), rows.count(),
+        seconds(started, scanned), seconds(scanned, System.nanoTime()));
+    return matches;
+  }
+
+  /**
+   * Runs the views' joins on up to one thread per core and returns their results in order. On a failure, waits
+   * for the others to end (so that no sorter is closed while in use) and rethrows the first failure as it was.
+   */
+  private static List<Iterator<Match>> runAll(List<Callable<Iterator<Match>>> work) {
+    int threads = parallelism(work.size());
+    if (threads == 1) {
+      List<Iterator<Match>> results = new ArrayList<>();
+      for (Callable<Iterator<Match>> task : work) {
+        results.add(call(task));
+      }
+      return results;
+    }
+    AtomicInteger named = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(threads, task -> {
+      Thread thread = new Thread(task, "fstore-join-" + named.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
+    try {
+      List<Future<Iterator<Match>>> futures = new ArrayList<>();
+      for (Callable<Iterator<Match>> task : work) {
+        futures.add(pool.submit(() -> call(task)));
+      }
+      List<Iterator<Match>> results = new ArrayList<>();
+      RuntimeException failure = null;
+      for (Future<Iterator<Match>> future : futures) {
+        try {
+          results.add(future.get());
+        } catch (ExecutionException e) {
+          if (failure == null) {
+            failure = e.getCause() instanceof RuntimeException cause ? cause : new IllegalStateException(e.getCause());
+            futures.forEach(f -> f.cancel(false));
+          }
+        } catch (CancellationException e) {
+          // cancelled after an earlier failure, which is thrown below
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          futures.forEach(f -> f.cancel(true));
+          throw new IllegalStateException("Cannot build training set: interrupted", e);
+        }
+      }
+      if (failure != null) {
+        pool.shutdown();
+        awaitQuietly(pool);
+        throw failure;
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static int parallelism(int views) {
+    return Math.max(1, Math.min(views, Runtime.getRuntime().availableProcessors()));
+  }
+
+  private static Iterator<Match> call(Callable<Iterator<Match>> task) {
+    try {
+      return task.call();
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void awaitQuietly(ExecutorService pool) {
+    try {
+      pool.awaitTermination(1, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static double seconds(long fromNanos, long toNanos) {

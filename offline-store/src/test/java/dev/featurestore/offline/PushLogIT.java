@@ -219,9 +219,13 @@ class PushLogIT {
     WriteAheadPushLog log = (WriteAheadPushLog) openLog(MANUAL.withQueueCapacity(1));
     List<CompletableFuture<Void>> accepted = new ArrayList<>();
     CompletableFuture<Void> third;
-    log.segmentLock.lock(); // the writer stalls at its first batch: at most one append in its hands, one queued
+    log.segmentLock.lock(); // the writer stalls at its first batch
     try {
       accepted.add(log.append(CLICKS, List.of(click(1, 1, 1_000))).toCompletableFuture());
+      // only once the writer holds the first append (and waits for the lock) is the queue empty again: appending
+      // earlier would let the writer drain two appends into its batch and leave room for the third
+      org.awaitility.Awaitility.await("the writer waiting with the first append").atMost(Duration.ofSeconds(30))
+          .until(log.segmentLock::hasQueuedThreads);
       accepted.add(log.append(CLICKS, List.of(click(2, 2, 1_000))).toCompletableFuture());
       third = log.append(CLICKS, List.of(click(3, 3, 1_000))).toCompletableFuture();
 

@@ -36,8 +36,12 @@ import org.slf4j.LoggerFactory;
  * <p>With a Flight port configured ({@link FeatureStoreConfig#flightPort()}), it also serves training sets over
  * Arrow Flight on that port, from the warehouse's Iceberg tables, on the Flight service's own worker threads.
  *
+ * <p>Every prediction the inference endpoint answers is logged to the warehouse's Iceberg tables
+ * {@code predictions.<model>} by the prediction log, in batches, off the request path.
+ *
  * <p>{@link #start} blocks until the server listens (call it from a main thread, not an event loop);
- * {@link #close()} stops serving, then closes the push log (flushing it to Iceberg), the offline store, the online
+ * {@link #close()} stops serving, then closes the predictor, the prediction log (committing what it holds), the
+ * table-care schedule, the Flight service, the push log (flushing it to Iceberg), the offline store, the online
  * store and the registry, in that order.
  */
 public final class FeatureServer implements AutoCloseable {
@@ -45,6 +49,7 @@ public final class FeatureServer implements AutoCloseable {
   /** Registry calls (JDBC) wait here; bounded so a burst of applies queues instead of growing threads. */
   private static final int REGISTRY_WORKERS = 4;
   private static final long START_TIMEOUT_SECONDS = 60;
+
   private final Vertx vertx;
   private final Registry registry;
   private final OnlineStore store;

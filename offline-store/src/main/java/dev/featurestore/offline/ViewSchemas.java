@@ -1,6 +1,7 @@
 package dev.featurestore.offline;
 
 import dev.featurestore.api.ValueType;
+import dev.featurestore.offline.internal.IcebergTypes;
 import dev.featurestore.api.definition.Feature;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.definition.JoinKey;
@@ -43,20 +44,7 @@ final class ViewSchemas {
 
   /** The Iceberg type of a value type; {@code nextId} supplies ids for list elements. */
   static Type icebergType(ValueType type, int[] nextId) {
-    if (type.isList()) {
-      return Types.ListType.ofRequired(++nextId[0], icebergType(type.elementType(), nextId));
-    }
-    return switch (type) {
-      case BOOL -> Types.BooleanType.get();
-      case INT32 -> Types.IntegerType.get();
-      case INT64 -> Types.LongType.get();
-      case FLOAT -> Types.FloatType.get();
-      case DOUBLE -> Types.DoubleType.get();
-      case STRING -> Types.StringType.get();
-      case BYTES -> Types.BinaryType.get();
-      case TIMESTAMP -> Types.TimestampType.withZone();
-      default -> throw new AssertionError(type);
-    };
+    return IcebergTypes.of(type, nextId);
   }
 
   /** Whether an existing table column has the type a value type asks for (list element ids aside). */

@@ -1,6 +1,7 @@
 package dev.featurestore.offline.predictions;
 
 import dev.featurestore.api.ValueType;
+import dev.featurestore.offline.internal.IcebergTypes;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,22 +55,9 @@ final class LogSchema {
     return new Schema(fields);
   }
 
-  /** The Iceberg type of a logged column's value type; {@code nextId} supplies ids for list elements. */
+  /** The Iceberg type of a value type; {@code nextId} supplies ids for list elements. */
   static Type icebergType(ValueType type, int[] nextId) {
-    if (type.isList()) {
-      return Types.ListType.ofRequired(++nextId[0], icebergType(type.elementType(), nextId));
-    }
-    return switch (type) {
-      case BOOL -> Types.BooleanType.get();
-      case INT32 -> Types.IntegerType.get();
-      case INT64 -> Types.LongType.get();
-      case FLOAT -> Types.FloatType.get();
-      case DOUBLE -> Types.DoubleType.get();
-      case STRING -> Types.StringType.get();
-      case BYTES -> Types.BinaryType.get();
-      case TIMESTAMP -> Types.TimestampType.withZone();
-      default -> throw new AssertionError(type);
-    };
+    return IcebergTypes.of(type, nextId);
   }
 
   /** Whether a table column has the type a logged column's value type asks for (ids aside). */

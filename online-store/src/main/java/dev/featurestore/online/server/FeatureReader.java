@@ -1,5 +1,7 @@
 package dev.featurestore.online.server;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.featurestore.api.data.EntityKey;
 import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.Definitions;
@@ -28,9 +30,18 @@ import java.util.function.Supplier;
 
 /** Serves GetOnlineFeatures: resolves the selection, reads every selected view once, classifies each value. */
 final class FeatureReader {
+  /**
+   * Selections kept per definitions: model servers send the same few feature lists over and over, and resolving
+   * one (parsing and looking up every reference) cost more CPU than reading its values from Redis (profile of the
+   * 1 x 50 benchmark shape: 13% of the server's samples).
+   */
+  private static final int CACHED_SELECTIONS = 1024;
+
   private final Supplier<Definitions> definitions;
   private final OnlineStore store;
   private final Clock clock;
+  /** The selections resolved under the definitions they hold; replaced as a whole when the definitions change. */
+  private volatile Selections selections = new Selections(null);
 
   FeatureReader(Supplier<Definitions> definitions, OnlineStore store, Clock clock) {
     this.definitions = definitions;
@@ -43,7 +54,7 @@ final class FeatureReader {
     if (request.getEntitiesCount() == 0) {
       throw new InvalidRequestException("Cannot get online features: the request has no entity rows");
     }
-    FeatureSelection selection = select(definitions.get(), request);
+    FeatureSelection selection = cachedSelect(definitions.get(), request);
     List<FeatureView> views = selection.views();
     List<ViewRead> reads = new ArrayList<>(views.size());
     for (FeatureView view : views) {
@@ -68,6 +79,35 @@ final class FeatureReader {
       }
       return respond(selection, rowsByView, request.getEntitiesCount(), now);
     });
+  }
+
+  /** {@link #select}, answered from the cache when the same selection was resolved under the same definitions. */
+  private FeatureSelection cachedSelect(Definitions current, GetOnlineFeaturesRequest request) {
+    Selections cached = selections;
+    if (cached.definitions != current) {
+      cached = new Selections(current);
+      selections = cached;
+    }
+    SelectionKey key = new SelectionKey(request.getFullFeatureNames(), request.getSelectionCase(),
+        request.getFeatureService(), List.copyOf(request.getFeatures().getFeaturesList()));
+    // A selection that fails throws out of get and is not cached, so the error is raised again the next time.
+    return cached.byRequest.get(key, ignored -> select(current, request));
+  }
+
+  private record SelectionKey(
+      boolean fullNames, GetOnlineFeaturesRequest.SelectionCase kind, String service, List<String> features) {}
+
+  /** Resolved selections, valid for {@code definitions} only. */
+  private static final class Selections {
+    final Definitions definitions;
+    final Cache<SelectionKey, FeatureSelection> byRequest = Caffeine.newBuilder()
+        .maximumSize(CACHED_SELECTIONS)
+        .executor(Runnable::run) // evict on the calling thread rather than hand off to the common pool
+        .build();
+
+    Selections(Definitions definitions) {
+      this.definitions = definitions;
+    }
   }
 
   private static FeatureSelection select(Definitions definitions, GetOnlineFeaturesRequest request) {

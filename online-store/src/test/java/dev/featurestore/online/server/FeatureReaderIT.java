@@ -79,7 +79,8 @@ class FeatureReaderIT {
   }
 
   private GetOnlineFeaturesResponse read(FeatureReader reader, GetOnlineFeaturesRequest request) throws Exception {
-    return reader.read(request, context).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return GetOnlineFeaturesResponse.parseFrom(
+        reader.read(request, context).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
   }
 
   private static GetOnlineFeaturesRequest.Builder user7() {

@@ -78,9 +78,12 @@ public final class BenchServer implements Callable<Integer> {
     PrintStream control = System.out;
     Deque<AutoCloseable> resources = new ArrayDeque<>();
     try {
+      // Vert.x first and closed last: the Redis stores run their connections on its event loops.
+      Vertx vertx = Vertx.vertx();
+      resources.push(() -> Futures.await(vertx.close().toCompletionStage(), "stop the servers"));
       Map<String, OnlineStore> stores = new LinkedHashMap<>();
       // The Redis store is opened for service-hot too: the data is loaded through it.
-      OnlineStore redisStore = OnlineStores.open(redis);
+      OnlineStore redisStore = OnlineStores.open(redis, vertx);
       resources.push(redisStore);
       stores.put(SERVICE_REDIS, redisStore);
       if (targets.contains(SERVICE_HAZELCAST)) {
@@ -103,7 +106,7 @@ public final class BenchServer implements Callable<Integer> {
         // the measured run shows hits. Nothing is loaded through it, as it writes the same Redis keys.
         int port = RedisProcess.freePort();
         OnlineStore store = OnlineStores.open(redis + "?hotEntries=" + (entities * 3) + "&hotCluster=bench-hot-"
-            + port + "&hotPort=" + port + "&hotMembers=127.0.0.1:" + port);
+            + port + "&hotPort=" + port + "&hotMembers=127.0.0.1:" + port, vertx);
         resources.push(store);
         stores.put(SERVICE_HOT, store);
         log.printf("started a Hazelcast hot tier member on 127.0.0.1:%d in front of the same Redis%n", port);
@@ -112,14 +115,12 @@ public final class BenchServer implements Callable<Integer> {
         // The same, plus a near cache big enough for every key: the warm-up fills it, so the measured run shows hits.
         int port = RedisProcess.freePort();
         OnlineStore store = OnlineStores.open(redis + "?hotEntries=" + (entities * 3) + "&nearEntries=" + entities
-            + "&hotCluster=bench-near-" + port + "&hotPort=" + port + "&hotMembers=127.0.0.1:" + port);
+            + "&hotCluster=bench-near-" + port + "&hotPort=" + port + "&hotMembers=127.0.0.1:" + port, vertx);
         resources.push(store);
         stores.put(SERVICE_NEAR, store);
         log.printf("started a hot tier member with a near cache on 127.0.0.1:%d in front of the same Redis%n", port);
       }
 
-      Vertx vertx = Vertx.vertx();
-      resources.push(() -> Futures.await(vertx.close().toCompletionStage(), "stop the servers"));
       Definitions definitions = data.definitions();
       for (String target : targets) {
         OnlineStore store = stores.get(target);

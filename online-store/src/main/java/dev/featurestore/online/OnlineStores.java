@@ -10,6 +10,7 @@ import com.hazelcast.core.HazelcastInstance;
 import dev.featurestore.api.error.InvalidRequestException;
 import dev.featurestore.online.spi.OnlineStore;
 import io.lettuce.core.RedisURI;
+import io.vertx.core.Vertx;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -95,6 +97,24 @@ public final class OnlineStores {
    * @throws dev.featurestore.api.error.UnavailableException when the store cannot be reached or started
    */
   public static OnlineStore open(String uri) {
+    return open(uri, RedisLanes.lettuceThreads());
+  }
+
+  /**
+   * Opens the store a URI names, for a server running on {@code vertx}: a Redis store keeps one connection per
+   * event loop of {@code vertx} and does its network I/O there, so a read or write started on an event loop is
+   * sent, answered and completed on that thread without a hand-off to another one (other callers use the first
+   * connection). Close the store before {@code vertx}, whose event loops its connections run on. Other stores are
+   * opened as by {@link #open(String)}.
+   *
+   * @throws InvalidRequestException naming the URI when it is of no supported form
+   * @throws dev.featurestore.api.error.UnavailableException when the store cannot be reached or started
+   */
+  public static OnlineStore open(String uri, Vertx vertx) {
+    return open(uri, RedisLanes.on(Objects.requireNonNull(vertx, "vertx")));
+  }
+
+  private static OnlineStore open(String uri, RedisLanes lanes) {
     if (uri == null || uri.isBlank()) {
       throw new InvalidRequestException("Cannot open online store '" + uri + "': the URI is empty");
     }
@@ -116,12 +136,12 @@ public final class OnlineStores {
         throw new InvalidRequestException("Cannot open online store '" + uri
             + "': a Redis Cluster has no master name; expected redis-cluster://host:port[,host:port...]");
       }
-      return withHotTier(uri, params, RedisOnlineStore.connectCluster(clusterSeeds(uri, base, params), expiry), expiry);
+      return withHotTier(uri, params, RedisOnlineStore.connectCluster(clusterSeeds(uri, base, params), expiry, lanes), expiry);
     }
     if (base.startsWith("redis://") || base.startsWith("rediss://") || base.startsWith("redis-sentinel://")
         || base.startsWith("redis-socket://")) {
       hotEntries(uri, params);
-      return withHotTier(uri, params, RedisOnlineStore.connect(redisUri(uri, base, params, fragment), expiry), expiry);
+      return withHotTier(uri, params, RedisOnlineStore.connect(redisUri(uri, base, params, fragment), expiry, lanes), expiry);
     }
     if (base.equals("hazelcast") || base.equals("hazelcast:embedded")) {
       checkParams(uri, params, Set.of("cluster", "port", "members", EXPIRY_GRACE));

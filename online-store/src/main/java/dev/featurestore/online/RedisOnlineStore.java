@@ -4,6 +4,7 @@ import dev.featurestore.api.data.EntityKey;
 import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.online.spi.OnlineStore;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.LettuceFutures;
@@ -19,6 +20,9 @@ import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.netty.channel.EventLoop;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +50,9 @@ import java.util.function.ToIntFunction;
  * <p>Reads are one MGET per call. On a cluster, Lettuce's advanced connection splits it by hash slot (a multi-key
  * command may not cross slots), sends every per-slot MGET before awaiting any, each on the connection of the
  * slot's node, and puts the values back in key order: still one logical call, with the nodes working in parallel.
+ *
+ * <p>In a server the store keeps one connection per Vert.x event loop ({@link RedisLanes}) and each call uses the
+ * connection of the calling thread's loop, so a request's Redis round trip never leaves its event loop.
  */
 final class RedisOnlineStore implements OnlineStore {
   /**
@@ -93,17 +100,20 @@ final class RedisOnlineStore implements OnlineStore {
   private static final byte[] SCRIPT_BYTES = WRITE_SCRIPT.getBytes(StandardCharsets.UTF_8);
   private static final byte[] NO_EXPIRY = new byte[0];
 
-  private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+  /** The connections, one per lane of {@link RedisLanes}; the first also serves callers on no lane's loop. */
+  private final List<Lane> lanes;
   /** The hash slot of a key on a cluster; a constant on a standalone server, where any keys may share a call. */
   private final ToIntFunction<byte[]> slotOf;
   private final Runnable closer;
   private final String scriptSha;
   private final KeyExpiry expiry;
 
+  /** One connection's commands and the event loop its I/O runs on (null: Lettuce's own threads). */
+  private record Lane(RedisClusterAsyncCommands<byte[], byte[]> commands, EventLoop loop) {}
+
   private RedisOnlineStore(
-      RedisClusterAsyncCommands<byte[], byte[]> commands, ToIntFunction<byte[]> slotOf, Runnable closer,
-      String scriptSha, KeyExpiry expiry) {
-    this.commands = commands;
+      List<Lane> lanes, ToIntFunction<byte[]> slotOf, Runnable closer, String scriptSha, KeyExpiry expiry) {
+    this.lanes = lanes;
     this.slotOf = slotOf;
     this.closer = closer;
     this.scriptSha = scriptSha;
@@ -111,66 +121,110 @@ final class RedisOnlineStore implements OnlineStore {
   }
 
   /**
-   * Connects to a standalone server, or to the master Sentinel names, and loads the write script; blocks until
-   * both are done or the URI's timeout passes.
+   * Connects to a standalone server, or to the master Sentinel names, once per lane, and loads the write script;
+   * blocks until done or the URI's timeout passes.
    */
-  static RedisOnlineStore connect(RedisURI uri, KeyExpiry expiry) {
-    RedisClient client = RedisClient.create(uri);
-    // Fail fast while disconnected instead of queueing commands until the timeout: the caller sees Unavailable.
-    client.setOptions(ClientOptions.builder()
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .build());
+  static RedisOnlineStore connect(RedisURI uri, KeyExpiry expiry, RedisLanes where) {
+    ClientResources shared = DefaultClientResources.create();
+    List<Lane> lanes = new ArrayList<>();
+    List<Runnable> closers = new ArrayList<>();
+    Runnable closeAll = closeAll(closers, shared);
     try {
-      StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
-      return start(connection.async(), key -> 0, uri.getTimeout(), () -> {
-        connection.close();
-        client.shutdown();
-      }, expiry);
+      for (int lane = 0; lane < where.count(); lane++) {
+        ClientResources resources = where.resources(shared, lane);
+        RedisClient client = RedisClient.create(resources, uri);
+        closers.add(() -> shutdown(client, resources, shared));
+        // Fail fast while disconnected instead of queueing commands until the timeout: the caller sees Unavailable.
+        client.setOptions(ClientOptions.builder()
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .build());
+        StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
+        closers.add(connection::close);
+        lanes.add(new Lane(connection.async(), where.loop(lane)));
+      }
+      return start(lanes, key -> 0, uri.getTimeout(), closeAll, expiry);
     } catch (RuntimeException e) {
-      client.shutdown();
+      closeAll.run();
       throw StoreFailures.translate(e, "connect to Redis at " + uri);
     }
   }
 
   /**
-   * Connects to a Redis Cluster through any of the seed nodes, discovers its topology and loads the write script;
-   * blocks until done or the first seed's timeout passes. The topology is refreshed when a node answers MOVED or
-   * ASK, when a slot has no node, on reconnects, and every minute, so resharding and failover are followed.
+   * Connects to a Redis Cluster through any of the seed nodes, once per lane, discovers its topology and loads the
+   * write script; blocks until done or the first seed's timeout passes. The topology is refreshed when a node
+   * answers MOVED or ASK, when a slot has no node, on reconnects, and every minute, so resharding and failover are
+   * followed.
    */
-  static RedisOnlineStore connectCluster(List<RedisURI> seeds, KeyExpiry expiry) {
-    RedisClusterClient client = RedisClusterClient.create(seeds);
-    client.setOptions(ClusterClientOptions.builder()
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-            .enableAllAdaptiveRefreshTriggers()
-            .enablePeriodicRefresh(Duration.ofMinutes(1))
-            .build())
-        .build());
+  static RedisOnlineStore connectCluster(List<RedisURI> seeds, KeyExpiry expiry, RedisLanes where) {
+    ClientResources shared = DefaultClientResources.create();
+    List<Lane> lanes = new ArrayList<>();
+    List<Runnable> closers = new ArrayList<>();
+    Runnable closeAll = closeAll(closers, shared);
     try {
-      StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
-      return start(connection.async(), SlotHash::getSlot, seeds.get(0).getTimeout(), () -> {
-        connection.close();
-        client.shutdown();
-      }, expiry);
+      for (int lane = 0; lane < where.count(); lane++) {
+        ClientResources resources = where.resources(shared, lane);
+        RedisClusterClient client = RedisClusterClient.create(resources, seeds);
+        closers.add(() -> shutdown(client, resources, shared));
+        client.setOptions(ClusterClientOptions.builder()
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                .enableAllAdaptiveRefreshTriggers()
+                .enablePeriodicRefresh(Duration.ofMinutes(1))
+                .build())
+            .build());
+        StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
+        closers.add(connection::close);
+        lanes.add(new Lane(connection.async(), where.loop(lane)));
+      }
+      return start(lanes, SlotHash::getSlot, seeds.get(0).getTimeout(), closeAll, expiry);
     } catch (RuntimeException e) {
-      client.shutdown();
+      closeAll.run();
       throw StoreFailures.translate(e, "connect to Redis Cluster at " + seeds);
     }
   }
 
-  private static RedisOnlineStore start(
-      RedisClusterAsyncCommands<byte[], byte[]> commands, ToIntFunction<byte[]> slotOf, Duration timeout,
-      Runnable closer, KeyExpiry expiry) {
-    try {
-      // On a cluster Lettuce loads the script on every node; a node that joins later answers NOSCRIPT once and
-      // gets it through the EVAL fallback of write.
-      String sha = LettuceFutures.awaitOrCancel(commands.scriptLoad(SCRIPT_BYTES), timeout.toMillis(),
-          TimeUnit.MILLISECONDS);
-      return new RedisOnlineStore(commands, slotOf, closer, sha, expiry);
-    } catch (RuntimeException e) {
-      closer.run();
-      throw e;
+  /** Closes what {@code closers} opened, newest first (connections before their clients), then {@code shared}. */
+  private static Runnable closeAll(List<Runnable> closers, ClientResources shared) {
+    return () -> {
+      for (int i = closers.size() - 1; i >= 0; i--) {
+        closers.get(i).run();
+      }
+      shared.shutdown(0, 2, TimeUnit.SECONDS);
+    };
+  }
+
+  private static void shutdown(AbstractRedisClient client, ClientResources resources, ClientResources shared) {
+    client.shutdown(0, 2, TimeUnit.SECONDS);
+    if (resources != shared) {
+      resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
+  }
+
+  private static RedisOnlineStore start(
+      List<Lane> lanes, ToIntFunction<byte[]> slotOf, Duration timeout, Runnable closer, KeyExpiry expiry) {
+    // On a cluster Lettuce loads the script on every node; a node that joins later answers NOSCRIPT once and gets
+    // it through the EVAL fallback of write. Every lane loads it, although one load would serve all, because on a
+    // cluster that also opens the lane's connection to every node now, before any request needs it.
+    String sha = null;
+    for (Lane lane : lanes) {
+      sha = LettuceFutures.awaitOrCancel(lane.commands().scriptLoad(SCRIPT_BYTES), timeout.toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
+    return new RedisOnlineStore(List.copyOf(lanes), slotOf, closer, sha, expiry);
+  }
+
+  /**
+   * The commands of the connection whose I/O runs on the calling thread's event loop, so that the command is
+   * written, answered and completed without leaving this thread; the first connection for any other thread.
+   */
+  private RedisClusterAsyncCommands<byte[], byte[]> commands() {
+    for (int i = 0; i < lanes.size(); i++) {
+      Lane lane = lanes.get(i);
+      if (lane.loop() != null && lane.loop().inEventLoop()) {
+        return lane.commands();
+      }
+    }
+    return lanes.get(0).commands();
   }
 
   @Override
@@ -215,6 +269,7 @@ final class RedisOnlineStore implements OnlineStore {
           ? NO_EXPIRY
           : Long.toString(record.expireAtMillis()).getBytes(StandardCharsets.US_ASCII);
     }
+    RedisClusterAsyncCommands<byte[], byte[]> commands = commands();
     return commands.<Long>evalsha(scriptSha, ScriptOutputType.INTEGER, keys, args)
         .exceptionallyCompose(failure -> isNoScript(failure)
             // The script cache was flushed or a failover lost it: EVAL sends the body and caches it again.
@@ -253,7 +308,7 @@ final class RedisOnlineStore implements OnlineStore {
         redisKeys[i] = key(prefix, keys.get(i));
       }
       return StoreFailures.translate(
-          commands.mget(redisKeys).thenApply(values -> {
+          commands().mget(redisKeys).thenApply(values -> {
             List<byte[]> records = new ArrayList<>(keys.size());
             for (KeyValue<byte[], byte[]> value : values) {
               records.add(value.hasValue() ? value.getValue() : null);

@@ -14,6 +14,8 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.SlotHash;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -50,6 +53,8 @@ class OnlineStoreIT {
 
   private RedisServerProcess redisServer;
   private RedisClusterProcess redisCluster;
+  /** The event loops that {@link #redis2} and {@link #cluster2} run their connections on, as in a server. */
+  private Vertx vertx;
   private OnlineStore redis;
   private OnlineStore redis2;
   private OnlineStore cluster;
@@ -62,10 +67,11 @@ class OnlineStoreIT {
   void start() throws Exception {
     redisServer = RedisServerProcess.start();
     redis = OnlineStores.open(redisServer.uri());
-    redis2 = OnlineStores.open(redisServer.uri());
+    vertx = Vertx.vertx();
+    redis2 = OnlineStores.open(redisServer.uri(), vertx);
     redisCluster = RedisClusterProcess.start();
     cluster = OnlineStores.open(redisCluster.uri());
-    cluster2 = OnlineStores.open(redisCluster.uri());
+    cluster2 = OnlineStores.open(redisCluster.uri(), vertx);
     int port1 = RedisServerProcess.freePort();
     int port2 = RedisServerProcess.freePort();
     String cluster = "it-" + port1;
@@ -80,7 +86,8 @@ class OnlineStoreIT {
   @AfterAll
   void stop() {
     for (AutoCloseable closeable : new AutoCloseable[] {
-        client, member2, member1, cluster2, cluster, redisCluster, redis2, redis, redisServer}) {
+        client, member2, member1, cluster2, cluster, redisCluster, redis2, redis, redisServer,
+        () -> vertx.close().await()}) {
       try {
         if (closeable != null) {
           closeable.close();
@@ -93,7 +100,12 @@ class OnlineStoreIT {
 
   Stream<Named<OnlineStore>> stores() {
     return Stream.of(Named.of("redis", redis), Named.of("redis cluster", cluster),
+        Named.of("redis on event loops", redis2), Named.of("redis cluster on event loops", cluster2),
         Named.of("hazelcast member", member1), Named.of("hazelcast client", client));
+  }
+
+  Stream<Named<OnlineStore>> eventLoopStores() {
+    return Stream.of(Named.of("redis", redis2), Named.of("redis cluster", cluster2));
   }
 
   /** Two stores on the same data, as two serving nodes have. */
@@ -199,6 +211,61 @@ class OnlineStoreIT {
     writeConcurrently(view, store, store, store, store, store, store);
 
     assertNewestVersionsStored(store, view);
+  }
+
+  /** What a call started on an event loop saw: the loop's thread, the thread it completed on, its result. */
+  private record OnLoop<T>(Thread issuer, Thread completer, T result) {}
+
+  /** Starts {@code call} on a new event loop context of {@link #vertx}; completes when the call does. */
+  private <T> CompletableFuture<OnLoop<T>> onNewEventLoop(java.util.function.Supplier<CompletionStage<T>> call) {
+    CompletableFuture<OnLoop<T>> outcome = new CompletableFuture<>();
+    // Each new event loop context takes the next event loop in turn (internal API: the public getOrCreateContext
+    // hands a thread outside Vert.x the same context every time).
+    ((VertxInternal) vertx).createEventLoopContext().runOnContext(ignored -> {
+      Thread issuer = Thread.currentThread();
+      call.get().whenComplete((result, failure) -> {
+        if (failure != null) {
+          outcome.completeExceptionally(failure);
+        } else {
+          outcome.complete(new OnLoop<>(issuer, Thread.currentThread(), result));
+        }
+      });
+    });
+    return outcome;
+  }
+
+  @ParameterizedTest
+  @MethodSource("eventLoopStores")
+  void readAndWrite_startedOnEventLoops_completeOnTheSameLoop(OnlineStore store) throws Exception {
+    FeatureView view = newView();
+    List<CompletableFuture<OnLoop<Void>>> writes = new ArrayList<>();
+    for (int key = 0; key < 8; key++) {
+      FeatureRow row = row(key, 100 + key, 1);
+      writes.add(onNewEventLoop(() -> store.write(view, List.of(row))));
+    }
+    List<CompletableFuture<OnLoop<List<FeatureRow>>>> reads = new ArrayList<>();
+    for (CompletableFuture<OnLoop<Void>> write : writes) {
+      write.get(30, TimeUnit.SECONDS);
+    }
+    for (int key = 0; key < 8; key++) {
+      List<EntityKey> keys = List.of(EntityKey.of((long) key), EntityKey.of(99L));
+      reads.add(onNewEventLoop(() -> store.read(view, keys)));
+    }
+
+    java.util.Set<Thread> loops = new java.util.HashSet<>();
+    for (CompletableFuture<OnLoop<Void>> write : writes) {
+      OnLoop<Void> done = write.get(30, TimeUnit.SECONDS);
+      assertThat(done.completer()).isSameAs(done.issuer());
+      loops.add(done.issuer());
+    }
+    for (int key = 0; key < 8; key++) {
+      OnLoop<List<FeatureRow>> done = reads.get(key).get(30, TimeUnit.SECONDS);
+      assertThat(done.completer()).isSameAs(done.issuer());
+      assertThat(done.result().get(0).eventTimestampMicros()).isEqualTo(100 + key);
+      assertThat(done.result().get(1)).isNull();
+    }
+    // more than one loop, so more than the first connection served
+    assertThat(loops).hasSizeGreaterThan(1);
   }
 
   @ParameterizedTest

@@ -17,6 +17,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -89,14 +91,17 @@ public final class FeatureServer implements AutoCloseable {
   /** Opens the configured registry and online store and serves them on the configured host and port. */
   public static FeatureServer start(FeatureStoreConfig config) {
     Registry registry = Components.openRegistry(config);
+    // The Vert.x instance exists before the store, so that a Redis store runs its connections on its event loops.
+    Vertx vertx = Vertx.vertx();
     OnlineStore store;
     try {
-      store = OnlineStores.open(config.onlineStore());
+      store = OnlineStores.open(config.onlineStore(), vertx);
     } catch (RuntimeException e) {
       registry.close();
+      vertx.close();
       throw e;
     }
-    return start(config, registry, store, Clock.systemUTC());
+    return start(config, registry, store, Clock.systemUTC(), vertx);
   }
 
   /**
@@ -104,6 +109,11 @@ public final class FeatureServer implements AutoCloseable {
    * {@link #close()}. Opens the push log (and an offline store for it) when the configuration says so.
    */
   public static FeatureServer start(FeatureStoreConfig config, Registry registry, OnlineStore store, Clock clock) {
+    return start(config, registry, store, clock, Vertx.vertx());
+  }
+
+  private static FeatureServer start(
+      FeatureStoreConfig config, Registry registry, OnlineStore store, Clock clock, Vertx vertx) {
     OfflineStore offline = null;
     PushLog pushLog = PushLog.onlineOnly();
     TrainingSetFlightService flight = null;
@@ -121,9 +131,9 @@ public final class FeatureServer implements AutoCloseable {
       predictionLog = Components.openPredictionLog(config, PredictionLogOptions.defaults());
     } catch (RuntimeException e) {
       closeAll(e, predictionLog, flight, pushLog, offline, store, registry);
+      vertx.close();
       throw e;
     }
-    Vertx vertx = Vertx.vertx();
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("registry-worker", REGISTRY_WORKERS);
     Predictor predictor =
         Components.openPredictor(config, () -> registry.current().definitions(), store, predictionLog);
@@ -178,14 +188,27 @@ public final class FeatureServer implements AutoCloseable {
   @Override
   public void close() {
     try {
-      await(vertx.close(), "stop the server");
+      // Stop serving first, but keep Vert.x's event loops running: the Redis store's connections live on them.
+      List<Future<?>> undeploys = new ArrayList<>();
+      for (String deployment : vertx.deploymentIDs()) {
+        undeploys.add(vertx.undeploy(deployment));
+      }
+      await(Future.join(undeploys), "stop the server");
     } catch (RuntimeException e) {
       log.warn("Stopping the server failed; releasing the stores anyway", e);
     } finally {
       registryWorkers.close();
-      // the predictor's shadow runs still offer to the prediction log, which commits what it holds on close; the
-      // push log flushes to Iceberg with the registry's definitions: close them first, the registry last
-      closeAll(null, predictor, predictionLog, tableCare, flight, pushLog, offline, store, registry);
+      try {
+        // the predictor's shadow runs still offer to the prediction log, which commits what it holds on close; the
+        // push log flushes to Iceberg with the registry's definitions: close them first, the registry last
+        closeAll(null, predictor, predictionLog, tableCare, flight, pushLog, offline, store, registry);
+      } finally {
+        try {
+          await(vertx.close(), "stop Vert.x");
+        } catch (RuntimeException e) {
+          log.warn("Stopping Vert.x failed", e);
+        }
+      }
     }
   }
 

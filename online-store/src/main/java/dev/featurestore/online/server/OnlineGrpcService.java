@@ -3,6 +3,7 @@ package dev.featurestore.online.server;
 import dev.featurestore.api.error.FeatureStoreException;
 import dev.featurestore.api.error.GrpcErrors;
 import dev.featurestore.api.error.UnavailableException;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.featurestore.proto.v1.GetOnlineFeaturesRequest;
 import dev.featurestore.proto.v1.GetOnlineFeaturesResponse;
 import dev.featurestore.proto.v1.OnlineServiceGrpcService;
@@ -10,6 +11,14 @@ import dev.featurestore.proto.v1.PushRequest;
 import dev.featurestore.proto.v1.PushResponse;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.grpc.common.CodecException;
+import io.vertx.grpc.common.GrpcMessage;
+import io.vertx.grpc.common.GrpcMessageEncoder;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.common.WireFormat;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerRequest;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,9 +27,19 @@ import org.slf4j.LoggerFactory;
  * The OnlineService over gRPC: runs each call on the event loop that received it and turns every failure into a
  * status through {@link GrpcErrors}, so a client sees a status and a message, never a stack trace, and a failed
  * call never affects the next one.
+ *
+ * <p>GetOnlineFeatures answers with bytes {@link ResponseEncoder} wrote, through a method whose encoder passes them
+ * on as they are; the wire format, and so every client, is the same as the generated service's.
  */
-final class OnlineGrpcService extends OnlineServiceGrpcService {
+final class OnlineGrpcService {
   private static final Logger LOG = LoggerFactory.getLogger(OnlineGrpcService.class);
+
+  /** GetOnlineFeatures with an already encoded response; protobuf bytes are turned into JSON for JSON clients. */
+  private static final ServiceMethod<GetOnlineFeaturesRequest, byte[]> GET_ONLINE_FEATURES = ServiceMethod.server(
+      OnlineServiceGrpcService.SERVICE_NAME,
+      OnlineServiceGrpcService.GetOnlineFeatures.methodName(),
+      new EncodedResponses(),
+      OnlineServiceGrpcService.GetOnlineFeatures.decoder());
 
   private final FeatureReader reader;
   private final PushWriter writer;
@@ -30,14 +49,39 @@ final class OnlineGrpcService extends OnlineServiceGrpcService {
     this.writer = writer;
   }
 
-  @Override
-  public Future<GetOnlineFeaturesResponse> getOnlineFeatures(GetOnlineFeaturesRequest request) {
-    return guard("get online features", request, r -> reader.read(r, Vertx.currentContext()));
+  /** Serves both calls of the OnlineService on {@code grpc}. */
+  void bind(GrpcServer grpc) {
+    grpc.callHandler(GET_ONLINE_FEATURES, call -> call.handler(request ->
+        answer(call, guard("get online features", request, r -> reader.read(r, Vertx.currentContext())))));
+    grpc.callHandler(OnlineServiceGrpcService.Push, call -> call.handler(request -> answer(call, push(request))));
   }
 
-  @Override
-  public Future<PushResponse> push(PushRequest request) {
+  private static <Req, Resp> void answer(GrpcServerRequest<Req, Resp> call, Future<Resp> result) {
+    result.onComplete((response, failure) -> {
+      if (failure == null) {
+        call.response().end(response);
+      } else {
+        call.response().fail(failure);
+      }
+    });
+  }
+
+  /** GetOnlineFeatures as a message, for the HTTP/JSON API. */
+  Future<GetOnlineFeaturesResponse> getOnlineFeatures(GetOnlineFeaturesRequest request) {
+    return guard("get online features", request, r -> reader.read(r, Vertx.currentContext()))
+        .map(OnlineGrpcService::parse);
+  }
+
+  Future<PushResponse> push(PushRequest request) {
     return guard("push", request, r -> writer.push(r, Vertx.currentContext()));
+  }
+
+  private static GetOnlineFeaturesResponse parse(byte[] encoded) {
+    try {
+      return GetOnlineFeaturesResponse.parseFrom(encoded);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("Cannot read back the encoded online response", e);
+    }
   }
 
   private static <Req, Resp> Future<Resp> guard(String call, Req request, Function<Req, Future<Resp>> handler) {
@@ -55,5 +99,23 @@ final class OnlineGrpcService extends OnlineServiceGrpcService {
       }
       return Future.failedFuture(GrpcErrors.toStatus(failure));
     });
+  }
+
+  /** Passes protobuf bytes on as the message; for the JSON wire format, parses and prints them as JSON. */
+  private static final class EncodedResponses implements GrpcMessageEncoder<byte[]> {
+    private static final GrpcMessageEncoder<GetOnlineFeaturesResponse> MESSAGES = GrpcMessageEncoder.encoder();
+
+    @Override
+    public GrpcMessage encode(byte[] encoded, WireFormat format) throws CodecException {
+      if (format == WireFormat.PROTOBUF) {
+        return GrpcMessage.message("identity", WireFormat.PROTOBUF, Buffer.buffer(encoded));
+      }
+      return MESSAGES.encode(parse(encoded), format);
+    }
+
+    @Override
+    public boolean accepts(WireFormat format) {
+      return MESSAGES.accepts(format);
+    }
   }
 }

@@ -3,7 +3,6 @@ package dev.featurestore.online.server;
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.api.error.FeatureStoreException;
 import dev.featurestore.api.error.GrpcErrors;
-import dev.featurestore.proto.v1.OnlineServiceGrpcService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -28,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * {@code GET /health}.
  *
  * <p>Each call converts its JSON body into the proto request ({@link JsonRequests}) and hands it to the same
- * {@link OnlineServiceGrpcService} instance that answers gRPC, so validation, semantics and messages are the gRPC
+ * {@link OnlineGrpcService} instance that answers gRPC, so validation, semantics and messages are the gRPC
  * service's; the response or the status it fails with is turned into JSON ({@link JsonResponses}). Statuses map to
  * HTTP codes INVALID_ARGUMENT 400, NOT_FOUND 404, FAILED_PRECONDITION 409, UNAVAILABLE 503, anything else 500; the
  * body is {@code {"error": {"code": STATUS, "message": ...}}}. HTTP's own refusals use the same body: a body that is
@@ -49,16 +48,16 @@ final class OnlineHttpApi {
   private static final String JSON = "application/json";
   private static final Buffer UP = Buffer.buffer("{\"status\":\"UP\"}");
 
-  private final OnlineServiceGrpcService online;
+  private final OnlineGrpcService online;
   private final Supplier<Definitions> definitions;
 
-  private OnlineHttpApi(OnlineServiceGrpcService online, Supplier<Definitions> definitions) {
+  private OnlineHttpApi(OnlineGrpcService online, Supplier<Definitions> definitions) {
     this.online = online;
     this.definitions = definitions;
   }
 
   /** The router of the HTTP API over {@code online}, whose JSON values are typed by {@code definitions}. */
-  static Router router(Vertx vertx, OnlineServiceGrpcService online, Supplier<Definitions> definitions) {
+  static Router router(Vertx vertx, OnlineGrpcService online, Supplier<Definitions> definitions) {
     OnlineHttpApi api = new OnlineHttpApi(online, definitions);
     Router router = Router.router(vertx);
     // The body is read (within the limit) before the content type is checked, so that a refused request leaves

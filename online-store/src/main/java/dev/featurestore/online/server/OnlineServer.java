@@ -98,7 +98,7 @@ public final class OnlineServer extends VerticleBase {
         new FeatureReader(config.definitions, config.store, config.clock),
         new PushWriter(config.definitions, config.store, config.pushLog, config.clock));
     GrpcServer grpc = GrpcServer.server(vertx);
-    grpc.addService(online);
+    online.bind(grpc);
     config.services.forEach(grpc::addService);
     Router http = OnlineHttpApi.router(vertx, online, config.definitions);
     if (config.predictor != null) {

@@ -28,9 +28,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -193,38 +195,58 @@ public final class Predictor implements AutoCloseable {
       RequestKeys keys, Map<String, List<FeatureRow>> rows, CompletableFuture<PredictResponse> answer) {
     long now = micros(clock.instant());
     ModelInputs inputs;
+    InputLayout layout;
     float[] scores;
     PredictResponse response;
     try {
-      inputs = ModelInputs.of(target.model, definitions, rows, now);
-      scores = runtime.score(target.model, inputs);
-      response = response(request, requestId, target, inputs, scores);
+      runtime.retainDefined(this.definitions);
+      try (ModelRuntime.Lease lease = runtime.lease(target.model)) {
+        layout = lease.layout(definitions);
+        inputs = ModelInputs.of(layout, rows, now);
+        scores = lease.score(inputs);
+      }
+      response = response(request, requestId, target, layout, inputs, scores);
     } catch (RuntimeException e) {
       answer.completeExceptionally(e);
       return;
     }
     answer.complete(response);
-    List<Map<String, Double>> shadowScores = new ArrayList<>(scores.length);
-    for (int r = 0; r < scores.length; r++) {
-      shadowScores.add(new HashMap<>());
-    }
-    for (Model shadow : target.shadows) {
-      try {
-        float[] scored = runtime.score(shadow, ModelInputs.of(shadow, definitions, rows, now));
-        for (int r = 0; r < scored.length; r++) {
-          shadowScores.get(r).put(shadow.id().toString(), (double) scored[r]);
-        }
-      } catch (RuntimeException e) {
-        shadowFailed(shadow, target.experiment, e);
-      }
+    // The answer is on its way: what follows costs the worker, never the caller's latency.
+    List<Map<String, Double>> shadowScores = shadowScores(definitions, target, rows, now, scores.length);
+    if (log == DiscardingLog.INSTANCE) {
+      return;
     }
     try {
-      if (!log.offer(batch(definitions, requestId, now, target, keys, inputs, response, shadowScores))) {
+      if (!log.offer(batch(requestId, now, target, keys, layout, inputs, scores, shadowScores))) {
         LOG.debug("Prediction log full: dropped the batch of request {}", requestId);
       }
     } catch (RuntimeException e) {
       LOG.warn("Cannot log predictions of request {}: {}", requestId, e.getMessage());
     }
+  }
+
+  /** Per row, the score of each shadow that succeeded, by {@code model@version}; no shadows, the same empty map. */
+  private List<Map<String, Double>> shadowScores(
+      Definitions definitions, Target target, Map<String, List<FeatureRow>> rows, long now, int count) {
+    if (target.shadows.isEmpty()) {
+      return java.util.Collections.nCopies(count, Map.of());
+    }
+    List<Map<String, Double>> shadowScores = new ArrayList<>(count);
+    for (int r = 0; r < count; r++) {
+      shadowScores.add(new HashMap<>());
+    }
+    for (Model shadow : target.shadows) {
+      try (ModelRuntime.Lease lease = runtime.lease(shadow)) {
+        float[] scored = lease.score(ModelInputs.of(lease.layout(definitions), rows, now));
+        String id = shadow.id().toString();
+        for (int r = 0; r < scored.length; r++) {
+          shadowScores.get(r).put(id, (double) scored[r]);
+        }
+      } catch (RuntimeException e) {
+        shadowFailed(shadow, target.experiment, e);
+      }
+    }
+    return shadowScores;
   }
 
   /** Warns at most once a minute per shadow model: a broken shadow fails every request of its experiment. */
@@ -238,8 +260,8 @@ public final class Predictor implements AutoCloseable {
     }
   }
 
-  private static PredictResponse response(
-      PredictRequest request, String requestId, Target target, ModelInputs inputs, float[] scores) {
+  private static PredictResponse response(PredictRequest request, String requestId, Target target,
+      InputLayout layout, ModelInputs inputs, float[] scores) {
     PredictResponse.Builder response = PredictResponse.newBuilder()
         .setRequestId(requestId)
         .setModel(target.model.name())
@@ -247,17 +269,22 @@ public final class Predictor implements AutoCloseable {
     if (target.experiment != null) {
       response.setExperiment(target.experiment).setVariant(target.variant);
     }
-    List<ModelInput> modelInputs = target.model.inputs();
-    if (request.getIncludeFeatures()) {
-      response.addAllFeatureNames(target.model.inputNames());
+    boolean features = request.getIncludeFeatures();
+    if (features) {
+      response.addAllFeatureNames(layout.names);
     }
+    List<ModelInput> modelInputs = target.model.inputs();
+    Object[] fed = inputs.fed();
+    int width = inputs.inputs();
     for (int r = 0; r < scores.length; r++) {
-      Prediction.Builder prediction = Prediction.newBuilder().setScore(scores[r])
-          .addAllDefaulted(inputs.defaulted().get(r));
-      if (request.getIncludeFeatures()) {
-        List<Object> fed = inputs.fed().get(r);
-        for (int i = 0; i < modelInputs.size(); i++) {
-          prediction.addFeatures(ProtoValues.toProto(fed.get(i), modelInputs.get(i).type()));
+      Prediction.Builder prediction = Prediction.newBuilder().setScore(scores[r]);
+      List<String> defaulted = inputs.defaulted().get(r);
+      if (!defaulted.isEmpty()) {
+        prediction.addAllDefaulted(defaulted);
+      }
+      if (features) {
+        for (int i = 0; i < width; i++) {
+          prediction.addFeatures(ProtoValues.toProto(fed[r * width + i], modelInputs.get(i).type()));
         }
       }
       response.addPredictions(prediction);
@@ -265,29 +292,27 @@ public final class Predictor implements AutoCloseable {
     return response.build();
   }
 
-  private static PredictionBatch batch(Definitions definitions, String requestId, long now, Target target,
-      RequestKeys keys, ModelInputs inputs, PredictResponse response, List<Map<String, Double>> shadowScores) {
-    Map<String, JoinKey> joinKeys =
-        FeatureFetch.joinKeys(definitions, FeatureFetch.views(definitions, List.of(target.model)));
-    List<PredictionBatch.Column> keyColumns = joinKeys.values().stream()
-        .map(k -> new PredictionBatch.Column(k.name(), k.type()))
-        .toList();
-    List<String> names = target.model.inputNames();
-    List<PredictionBatch.Column> featureColumns = new ArrayList<>(names.size());
-    for (int i = 0; i < names.size(); i++) {
-      featureColumns.add(new PredictionBatch.Column(names.get(i), target.model.inputs().get(i).type()));
-    }
+  private static PredictionBatch batch(String requestId, long now, Target target, RequestKeys keys,
+      InputLayout layout, ModelInputs inputs, float[] scores, List<Map<String, Double>> shadowScores) {
+    List<PredictionBatch.Column> keyColumns = layout.keyColumns;
     List<PredictionBatch.PredictionRow> rows = new ArrayList<>(inputs.rows());
     for (int r = 0; r < inputs.rows(); r++) {
       List<Object> keyValues = new ArrayList<>(keyColumns.size());
       for (PredictionBatch.Column key : keyColumns) {
         keyValues.add(keys.value(r, key.name()));
       }
-      rows.add(new PredictionBatch.PredictionRow(target.unit, keyValues, inputs.fed().get(r),
-          inputs.defaulted().get(r), response.getPredictions(r).getScore(), shadowScores.get(r)));
+      rows.add(new PredictionBatch.PredictionRow(target.unit, keyValues, inputs.fed(r),
+          inputs.defaulted().get(r), scores[r], shadowScores.get(r)));
     }
     return new PredictionBatch(requestId, now, target.model.name(), target.model.version(), target.experiment,
-        target.variant, keyColumns, featureColumns, rows);
+        target.variant, keyColumns, layout.featureColumns, rows);
+  }
+
+  /** The model versions whose ONNX sessions are open, for tests and diagnostics. */
+  Set<ModelVersion> openModels() {
+    Set<ModelVersion> open = new HashSet<>();
+    runtime.openModels().forEach(model -> open.add(model.id()));
+    return open;
   }
 
   private static long micros(Instant now) {

@@ -38,6 +38,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -60,6 +61,9 @@ import org.slf4j.LoggerFactory;
  * answer is complete, on the same fetched rows; their scores only go to the log, and their failures are logged as
  * warnings and never reach the answer. Then the call's {@link PredictionBatch} is offered to the
  * {@link PredictionLog} (which never blocks).
+ *
+ * <p>Each input tensor is filled in the element type the model's graph declares, in a direct buffer its worker
+ * reuses; a model version that leaves the definitions has its ONNX session closed once the runs using it end.
  *
  * <p>Thread-safe. {@link #predict} is called on a Vert.x context and completes there. The predictor owns its
  * worker pool and the ONNX sessions ({@link #close}), not the store or the log.
@@ -124,7 +128,7 @@ public final class Predictor implements AutoCloseable {
     List<FeatureView> views = FeatureFetch.views(current, models);
     Map<String, JoinKey> joinKeys = FeatureFetch.joinKeys(current, views);
     RequestKeys keys = RequestKeys.parse(request.getEntitiesList(), request.getShared(), joinKeys.values());
-    String requestId = request.getRequestId().isEmpty() ? UUID.randomUUID().toString() : request.getRequestId();
+    String requestId = request.getRequestId().isEmpty() ? requestId() : request.getRequestId();
     CompletableFuture<PredictResponse> answer = new CompletableFuture<>();
     FeatureFetch.read(store, current, views, keys).whenComplete((rows, failure) -> {
       if (failure != null) {
@@ -139,6 +143,17 @@ public final class Predictor implements AutoCloseable {
       }
     });
     return Future.fromCompletionStage(answer, context);
+  }
+
+  /**
+   * A random (version 4) UUID from the thread's generator: request ids must be unique, not unguessable, and
+   * {@link UUID#randomUUID} takes a lock around the platform's secure generator on every call.
+   */
+  static String requestId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+    long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
+    return new UUID(high, low).toString();
   }
 
   /** The answering model and the shadows, from the model or experiment the request names. */

@@ -16,6 +16,7 @@ import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.online.spi.PredictionBatch;
 import dev.featurestore.online.spi.PredictionLog;
 import dev.featurestore.proto.v1.EntityRow;
+import dev.featurestore.proto.v1.ModelRef;
 import dev.featurestore.proto.v1.Prediction;
 import dev.featurestore.proto.v1.PredictRequest;
 import dev.featurestore.proto.v1.PredictResponse;
@@ -78,6 +79,7 @@ public final class Predictor implements AutoCloseable {
   private final ThreadPoolExecutor workers;
   private final ModelRuntime runtime;
   private final Map<ModelVersion, Long> shadowWarnings = new ConcurrentHashMap<>();
+  private volatile Derived derived;
 
   private Predictor(Builder config) {
     this.definitions = config.definitions;
@@ -121,13 +123,11 @@ public final class Predictor implements AutoCloseable {
     if (request.getEntitiesCount() == 0) {
       throw new InvalidRequestException("Cannot predict: the request has no entity rows");
     }
-    Target target = target(current, request);
-    List<Model> models = new ArrayList<>(target.shadows.size() + 1);
-    models.add(target.model);
-    models.addAll(target.shadows);
-    List<FeatureView> views = FeatureFetch.views(current, models);
-    Map<String, JoinKey> joinKeys = FeatureFetch.joinKeys(current, views);
-    RequestKeys keys = RequestKeys.parse(request.getEntitiesList(), request.getShared(), joinKeys.values());
+    Derived derived = derived(current);
+    Target target = target(derived, request);
+    Reads reads = derived.reads(target);
+    List<FeatureView> views = reads.views();
+    RequestKeys keys = RequestKeys.parse(request.getEntitiesList(), request.getShared(), reads.joinKeys());
     String requestId = request.getRequestId().isEmpty() ? requestId() : request.getRequestId();
     CompletableFuture<PredictResponse> answer = new CompletableFuture<>();
     FeatureFetch.read(store, current, views, keys).whenComplete((rows, failure) -> {
@@ -156,15 +156,25 @@ public final class Predictor implements AutoCloseable {
     return new UUID(high, low).toString();
   }
 
+  private Derived derived(Definitions current) {
+    Derived known = derived;
+    if (known == null || known.definitions != current) {
+      known = new Derived(current);
+      derived = known;
+    }
+    return known;
+  }
+
   /** The answering model and the shadows, from the model or experiment the request names. */
-  private static Target target(Definitions definitions, PredictRequest request) {
+  private static Target target(Derived derived, PredictRequest request) {
+    Definitions definitions = derived.definitions;
     return switch (request.getTargetCase()) {
       case MODEL -> {
         if (request.getModel().getName().isEmpty()) {
           throw new InvalidRequestException("Cannot predict: model.name is empty");
         }
-        yield new Target(definitions.requireModel(request.getModel().getName(), request.getModel().getVersion()),
-            null, null, null, List.of());
+        yield derived.modelTargets.computeIfAbsent(request.getModel(), ref -> new Target(
+            definitions.requireModel(ref.getName(), ref.getVersion()), null, null, null, List.of()));
       }
       case EXPERIMENT -> {
         Experiment experiment = definitions.requireExperiment(request.getExperiment());
@@ -351,6 +361,37 @@ public final class Predictor implements AutoCloseable {
 
   /** What answers a request: the model, and with an experiment its name, the unit's variant and the shadows. */
   private record Target(Model model, String experiment, String variant, String unit, List<Model> shadows) {}
+
+  /** The views a request's models read, and their join keys, each once in first-use order. */
+  private record Reads(List<FeatureView> views, List<JoinKey> joinKeys) {}
+
+  /**
+   * What requests work out from the definitions alone, kept until the definitions change: the model a request
+   * names directly, and the reads of each set of models. Only lookups that succeeded are kept, so the maps hold at
+   * most the defined models and experiment variants.
+   */
+  private static final class Derived {
+    final Definitions definitions;
+    final Map<ModelRef, Target> modelTargets = new ConcurrentHashMap<>();
+    final Map<List<ModelVersion>, Reads> reads = new ConcurrentHashMap<>();
+
+    Derived(Definitions definitions) {
+      this.definitions = definitions;
+    }
+
+    Reads reads(Target target) {
+      List<ModelVersion> ids = new ArrayList<>(target.shadows.size() + 1);
+      ids.add(target.model.id());
+      target.shadows.forEach(shadow -> ids.add(shadow.id()));
+      return reads.computeIfAbsent(ids, key -> {
+        List<Model> models = new ArrayList<>(target.shadows.size() + 1);
+        models.add(target.model);
+        models.addAll(target.shadows);
+        List<FeatureView> views = FeatureFetch.views(definitions, models);
+        return new Reads(views, List.copyOf(FeatureFetch.joinKeys(definitions, views).values()));
+      });
+    }
+  }
 
   /**
    * Configures a {@link Predictor}; {@link #definitions} and {@link #store} are required. Not thread-safe;

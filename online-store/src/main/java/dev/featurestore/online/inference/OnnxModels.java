@@ -26,7 +26,9 @@ import java.util.List;
  * caller (IR version 8, default opset 13).
  *
  * <ul>
- *   <li>{@link #logisticRegression}: {@code sigmoid(x · w + b)};
+ *   <li>{@link #logisticRegression(String, String, float[], float)}: {@code sigmoid(x · w + b)};
+ *   <li>{@link #logisticRegression(String, float[], float, Input...)}: the same over several inputs of float32,
+ *       double, int64 or int32, cast to float32 and concatenated, for testing typed input tensors;
  *   <li>{@link #mlp}: a two-layer network {@code sigmoid(relu(x · W1 + b1) · w2 + b2)};
  *   <li>{@link #failing}: loads like a model of that shape but fails every run (it reads a column that does not
  *       exist), for testing that a broken shadow model never affects an answer.

@@ -53,7 +53,7 @@ enum TensorType {
     return accepted.contains(feature);
   }
 
-  /** Whether the tensor holds integers, so that a default must be a whole number within its range. */
+  /** Whether a model default fits: any finite number for floating tensors, a whole number in range for integers. */
   boolean acceptsDefault(double value) {
     return switch (this) {
       case FLOAT, DOUBLE -> true;

@@ -17,6 +17,7 @@ import dev.featurestore.api.definition.Source;
 import dev.featurestore.api.error.FeatureStoreException;
 import dev.featurestore.api.error.IncompatibleChangeException;
 import dev.featurestore.api.error.InvalidRequestException;
+import dev.featurestore.api.error.ModelLoadException;
 import dev.featurestore.api.error.NotFoundException;
 import dev.featurestore.api.error.UnavailableException;
 import dev.featurestore.api.proto.ProtoColumns;
@@ -28,11 +29,14 @@ import dev.featurestore.proto.v1.GetDefinitionsRequest;
 import dev.featurestore.proto.v1.GetDefinitionsResponse;
 import dev.featurestore.proto.v1.GetOnlineFeaturesRequest;
 import dev.featurestore.proto.v1.GetOnlineFeaturesResponse;
+import dev.featurestore.proto.v1.InferenceServiceGrpcService;
 import dev.featurestore.proto.v1.Int64List;
 import dev.featurestore.proto.v1.ObjectChange;
 import dev.featurestore.proto.v1.OnlineServiceGrpcService;
 import dev.featurestore.proto.v1.PlanRequest;
 import dev.featurestore.proto.v1.PlanResponse;
+import dev.featurestore.proto.v1.PredictRequest;
+import dev.featurestore.proto.v1.PredictResponse;
 import dev.featurestore.proto.v1.PushRequest;
 import dev.featurestore.proto.v1.PushResponse;
 import dev.featurestore.proto.v1.RegistryServiceGrpcService;
@@ -91,13 +95,14 @@ class FeatureStoreClientIT {
   private static HttpServer silentServer;
   private static final FakeRegistry registry = new FakeRegistry();
   private static final FakeOnline online = new FakeOnline();
+  private static final FakeInference inference = new FakeInference();
   private static final CopyOnWriteArrayList<GrpcError> silentServerErrors = new CopyOnWriteArrayList<>();
   private static FeatureStoreClient client;
 
   @BeforeAll
   static void startServers() throws Exception {
     vertx = Vertx.vertx();
-    GrpcServer grpc = GrpcServer.server(vertx).addService(registry).addService(online);
+    GrpcServer grpc = GrpcServer.server(vertx).addService(registry).addService(online).addService(inference);
     server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
         .requestHandler(grpc).listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     // A server that reads requests and never answers, recording how each call ended.
@@ -120,6 +125,7 @@ class FeatureStoreClientIT {
   void resetServers() {
     registry.reset();
     online.reset();
+    inference.reset();
     silentServerErrors.clear();
   }
 
@@ -254,6 +260,61 @@ class FeatureStoreClientIT {
         .isInstanceOf(InvalidRequestException.class)
         .hasMessage("Cannot use value for entity row 0 key 'user_id': Java type java.lang.Object has no value type");
     assertThat(online.reads).isEmpty();
+  }
+
+  @Test
+  void predict_serverSaysNotFound_throwsNotFoundWithServerMessageAfterSendingTheModel() {
+    inference.onPredict = request -> fail(GrpcStatus.NOT_FOUND,
+        "Cannot find model 'nope' version 3: it is not defined");
+
+    assertThatThrownBy(() -> client.blocking().predict(
+            PredictionRequest.ofModel("nope", 3).withRow(Map.of("item_id", 7L)).withShared(Map.of("user_id", 1L))))
+        .isInstanceOf(NotFoundException.class)
+        .hasMessage("Cannot find model 'nope' version 3: it is not defined");
+    assertThat(inference.predicts).singleElement().satisfies(sent -> {
+      assertThat(sent.getModel().getName()).isEqualTo("nope");
+      assertThat(sent.getModel().getVersion()).isEqualTo(3);
+      assertThat(sent.getShared().getKeysMap()).containsEntry("user_id", int64(1));
+      assertThat(sent.getEntities(0).getKeysMap()).containsEntry("item_id", int64(7));
+    });
+  }
+
+  @Test
+  void predict_serverSaysInvalidArgument_failsStageWithInvalidRequest() {
+    inference.onPredict = request -> fail(GrpcStatus.INVALID_ARGUMENT,
+        "Cannot read entity row 0: join key 'user_id' must be INT64 but is STRING");
+
+    CompletableFuture<Predictions> stage = client.predict(
+        PredictionRequest.ofExperiment("ranker_ab").withRow(Map.of("user_id", "u1"))).toCompletableFuture();
+
+    assertThatThrownBy(() -> stage.get(10, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage("Cannot read entity row 0: join key 'user_id' must be INT64 but is STRING");
+    assertThat(inference.predicts).singleElement()
+        .satisfies(sent -> assertThat(sent.getExperiment()).isEqualTo("ranker_ab"));
+  }
+
+  @Test
+  void predict_serverCannotLoadTheModel_throwsModelLoadException() {
+    inference.onPredict = request -> fail(GrpcStatus.FAILED_PRECONDITION,
+        "Cannot load model 'ranker' version 1: its file /models/ranker.onnx does not exist");
+
+    assertThatThrownBy(() -> client.blocking().predict(PredictionRequest.ofModel("ranker").withRow(
+            Map.of("user_id", 1L))))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessage("Cannot load model 'ranker' version 1: its file /models/ranker.onnx does not exist");
+  }
+
+  @Test
+  void predict_keyOfJavaTypeWithoutValueType_failsBeforeSendingNamingRowAndKey() {
+    PredictionRequest request = PredictionRequest.ofModel("ranker").withShared(Map.of("user_id", 1L))
+        .withRow(Map.of("item_id", 2L)).withRow(Map.of("item_id", new Object()));
+
+    assertThatThrownBy(() -> client.blocking().predict(request))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage("Cannot use value for entity row 1 key 'item_id': Java type java.lang.Object has no value type");
+    assertThat(inference.predicts).isEmpty();
   }
 
   @Test
@@ -547,6 +608,23 @@ class FeatureStoreClientIT {
     public Future<GetDefinitionsResponse> getDefinitions(GetDefinitionsRequest request) {
       reads.add(request);
       return onDefinitions.apply(request);
+    }
+  }
+
+  /** Answers with whatever the test sets, recording every request. */
+  private static final class FakeInference extends InferenceServiceGrpcService {
+    final List<PredictRequest> predicts = new CopyOnWriteArrayList<>();
+    volatile Function<PredictRequest, Future<PredictResponse>> onPredict;
+
+    void reset() {
+      predicts.clear();
+      onPredict = request -> fail(GrpcStatus.UNIMPLEMENTED, "no predict expected");
+    }
+
+    @Override
+    public Future<PredictResponse> predict(PredictRequest request) {
+      predicts.add(request);
+      return onPredict.apply(request);
     }
   }
 

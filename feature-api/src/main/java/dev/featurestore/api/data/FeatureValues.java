@@ -45,6 +45,14 @@ public final class FeatureValues extends AbstractMap<String, Object> {
     return new FeatureValues(view, byPosition.clone());
   }
 
+  /**
+   * The view whose declaration order the positions follow: a reader that resolved positions against this very
+   * instance may use {@link #at} instead of a lookup by name.
+   */
+  public FeatureView view() {
+    return view;
+  }
+
   /** The value at a feature's position in the view, or null. */
   public Object at(int position) {
     return values[position];

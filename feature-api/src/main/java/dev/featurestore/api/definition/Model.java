@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * @param artifact path of the ONNX file; a relative path is resolved against the server's model directory
  * @param sha256 lower-case hex SHA-256 of the file's bytes
  * @param inputs in order: within each tensor, the order of its columns
- * @param scoreOutput the name of the ONNX output holding the score, a float tensor [rows] or [rows, 1]
+ * @param scoreOutput the name of the ONNX output holding the score, a float32 or double tensor [rows] or [rows, 1]
  */
 public record Model(
     String name,

@@ -7,11 +7,13 @@ import java.util.Objects;
 /**
  * How one feature feeds a model: the feature, the ONNX input tensor it goes to (its column is the input's position
  * among the inputs of that tensor), the type the model expects the feature to have, and the value fed when the
- * feature is missing (no row, stale beyond the view's TTL, or null). Tensors are float32 of shape [rows, columns].
+ * feature is missing (no row, stale beyond the view's TTL, or null). Tensors have shape [rows, columns] and the
+ * element type the ONNX graph declares for them: float32 or double take any of these types, int64 and int32 only
+ * BOOL and integers that fit (checked, naming the input, when the server loads the model).
  *
  * @param feature a single feature {@code view:feature} of the model's feature service
  * @param tensor the name of the ONNX graph input
- * @param type the feature's declared type: BOOL, INT32, INT64, FLOAT or DOUBLE (fed as float32)
+ * @param type the feature's declared type: BOOL, INT32, INT64, FLOAT or DOUBLE
  * @param defaultValue fed when the value is missing
  */
 public record ModelInput(FeatureRef feature, String tensor, ValueType type, double defaultValue) {

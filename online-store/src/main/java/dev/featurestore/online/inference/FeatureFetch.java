@@ -60,6 +60,12 @@ final class FeatureFetch {
       List<JoinKey> joinKeys = definitions.joinKeys(view);
       Map<EntityKey, Integer> unique = new LinkedHashMap<>();
       int[] index = new int[keys.size()];
+      if (keys.allShared(joinKeys)) {
+        // The ranking form's user: one entity for every row, every index 0, no key built per row.
+        rowToKey.add(index);
+        reads.add(store.read(view, List.of(keys.entityKey(0, joinKeys))).toCompletableFuture());
+        continue;
+      }
       for (int row = 0; row < keys.size(); row++) {
         EntityKey key = keys.entityKey(row, joinKeys);
         Integer known = unique.putIfAbsent(key, unique.size());

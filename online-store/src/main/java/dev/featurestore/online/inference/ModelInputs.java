@@ -1,92 +1,99 @@
 package dev.featurestore.online.inference;
 
 import dev.featurestore.api.data.FeatureRow;
-import dev.featurestore.api.definition.Definitions;
-import dev.featurestore.api.definition.FeatureView;
-import dev.featurestore.api.definition.Model;
-import dev.featurestore.api.definition.ModelInput;
+import dev.featurestore.api.data.FeatureValues;
+import java.nio.Buffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What one model is fed for the rows of one request: a row-major float32 matrix {@code [rows, columns]} per input
- * tensor, and per row the values fed (typed as the features are declared, after defaults) and the names of the
- * inputs that got their default because the value was missing: no row, a row older than the view's TTL, or null.
+ * What one model is fed for the rows of one request: one row-major tensor {@code [rows, columns]} per graph input,
+ * in the element type the graph declares, and per row the values fed (typed as the features are declared, after
+ * defaults) and the names of the inputs that got their default because the value was missing: no row, a row older
+ * than the view's TTL, or null.
  *
- * @param fed per row, parallel to the model's inputs
- * @param defaulted per row, the input names (see {@link Model#inputNames()}) that were defaulted
+ * <p>The tensors built by {@link #of} live in the calling thread's {@link TensorBuffers}: they are valid until the
+ * next call of {@link #of} on the same thread, which is all a run needs (it reads them on this thread, at once).
+ * The fed values and defaulted names stay valid.
+ *
+ * @param fed row-major {@code [rows, inputs]}, parallel to the model's inputs
+ * @param defaulted per row, the input names (see {@link dev.featurestore.api.definition.Model#inputNames()}) that
+ *     were defaulted; the same empty list for every complete row
  */
-record ModelInputs(Map<String, float[]> tensors, int rows, List<List<Object>> fed, List<List<String>> defaulted) {
+record ModelInputs(List<Tensor> tensors, int rows, int inputs, Object[] fed, List<List<String>> defaulted) {
 
-  static ModelInputs of(Model model, Definitions definitions, Map<String, List<FeatureRow>> rowsByView,
-      long nowMicros) {
-    int rows = rowsByView.values().iterator().next().size();
-    Map<String, List<ModelInput>> layout = model.tensors();
-    Map<String, float[]> tensors = new LinkedHashMap<>();
-    layout.forEach((tensor, inputs) -> tensors.put(tensor, new float[rows * inputs.size()]));
-    List<String> names = model.inputNames();
-    List<ModelInput> inputs = model.inputs();
-    // Where each input goes: its tensor and its column there.
-    float[][] target = new float[inputs.size()][];
-    int[] column = new int[inputs.size()];
-    int[] width = new int[inputs.size()];
-    FeatureView[] views = new FeatureView[inputs.size()];
-    for (int i = 0; i < inputs.size(); i++) {
-      ModelInput input = inputs.get(i);
-      List<ModelInput> group = layout.get(input.tensor());
-      target[i] = tensors.get(input.tensor());
-      column[i] = group.indexOf(input);
-      width[i] = group.size();
-      views[i] = definitions.requireView(input.feature().view());
+  /** One graph input: its data (elements {@code rows * columns}, direct when built by {@link #of}). */
+  record Tensor(String name, TensorType type, Buffer data, int rows, int columns) {}
+
+  static ModelInputs of(InputLayout layout, Map<String, List<FeatureRow>> rowsByView, long nowMicros) {
+    int rows = rowsByView.get(layout.views[0].name()).size();
+    int inputs = layout.inputs;
+    List<Tensor> tensors = new ArrayList<>(layout.tensorNames.length);
+    Buffer[] data = new Buffer[layout.tensorNames.length];
+    for (int t = 0; t < data.length; t++) {
+      TensorType type = layout.tensorTypes[t];
+      int elements = rows * layout.widths[t];
+      data[t] = type.view(TensorBuffers.get(t, elements * type.bytes()), elements);
+      tensors.add(new Tensor(layout.tensorNames[t], type, data[t], rows, layout.widths[t]));
     }
-    List<List<Object>> fed = new ArrayList<>(rows);
+    // Per input, its rows and the destination: looked up once, not per value.
+    List<FeatureRow>[] source = sources(layout, rowsByView);
+    Buffer[] target = new Buffer[inputs];
+    TensorType[] types = new TensorType[inputs];
+    int[] width = new int[inputs];
+    for (int i = 0; i < inputs; i++) {
+      int t = layout.tensor[i];
+      target[i] = data[t];
+      types[i] = layout.tensorTypes[t];
+      width[i] = layout.widths[t];
+    }
+    Object[] fed = new Object[rows * inputs];
     List<List<String>> defaulted = new ArrayList<>(rows);
     for (int r = 0; r < rows; r++) {
-      Object[] values = new Object[inputs.size()];
       List<String> missing = List.of();
-      for (int i = 0; i < inputs.size(); i++) {
-        ModelInput input = inputs.get(i);
-        FeatureRow row = rowsByView.get(views[i].name()).get(r);
-        Object value = null;
-        if (row != null && !(views[i].hasTtl() && row.eventTimestampMicros() < nowMicros - views[i].ttlMicros())) {
-          value = row.value(input.feature().feature());
-        }
+      for (int i = 0; i < inputs; i++) {
+        Object value = value(layout, i, source[i].get(r), nowMicros);
         if (value == null) {
-          value = typedDefault(input);
+          value = layout.defaults[i];
           if (missing.isEmpty()) {
             missing = new ArrayList<>();
           }
-          missing.add(names.get(i));
+          missing.add(layout.names.get(i));
         }
-        values[i] = value;
-        target[i][r * width[i] + column[i]] = asFloat(value);
+        fed[r * inputs + i] = value;
+        types[i].put(target[i], r * width[i] + layout.column[i], value);
       }
-      fed.add(Arrays.asList(values));
       defaulted.add(missing);
     }
-    return new ModelInputs(tensors, rows, fed, defaulted);
+    return new ModelInputs(tensors, rows, inputs, fed, defaulted);
   }
 
-  /** The default in the input's declared type, so that fed values are typed alike whether present or not. */
-  static Object typedDefault(ModelInput input) {
-    double d = input.defaultValue();
-    return switch (input.type()) {
-      case BOOL -> d != 0;
-      case INT32 -> (int) d;
-      case INT64 -> (long) d;
-      case FLOAT -> (float) d;
-      case DOUBLE -> d;
-      default -> throw new IllegalStateException("Cannot feed type " + input.type() + " to a model");
-    };
-  }
-
-  static float asFloat(Object value) {
-    if (value instanceof Boolean flag) {
-      return flag ? 1f : 0f;
+  @SuppressWarnings("unchecked")
+  private static List<FeatureRow>[] sources(InputLayout layout, Map<String, List<FeatureRow>> rowsByView) {
+    List<FeatureRow>[] source = new List[layout.inputs];
+    for (int i = 0; i < layout.inputs; i++) {
+      source[i] = rowsByView.get(layout.views[i].name());
     }
-    return ((Number) value).floatValue();
+    return source;
+  }
+
+  /** The input's value in a row, or null when missing (no row, beyond the TTL, or null). */
+  private static Object value(InputLayout layout, int input, FeatureRow row, long nowMicros) {
+    if (row == null || (layout.ttlMicros[input] > 0 && row.eventTimestampMicros() < nowMicros
+        - layout.ttlMicros[input])) {
+      return null;
+    }
+    // Rows decoded by the store for this very view hold values by position: no lookup by name.
+    if (row.values() instanceof FeatureValues byPosition && byPosition.view() == layout.views[input]) {
+      return byPosition.at(layout.positions[input]);
+    }
+    return row.value(layout.features[input]);
+  }
+
+  /** The values fed for one row, parallel to the model's inputs. */
+  List<Object> fed(int row) {
+    return Arrays.asList(fed).subList(row * inputs, (row + 1) * inputs);
   }
 }

@@ -15,15 +15,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * Writes small ONNX models from their weights, for tests, the quickstart and benchmarks: the project builds the
- * models it serves, it never downloads them. Each model has one float32 input {@code [rows, columns]} and one
- * float32 output {@code [rows, 1]}, named by the caller (IR version 8, default opset 13).
+ * models it serves, it never downloads them. Each model has float32 inputs {@code [rows, columns]} (or, for the typed
+ * logistic regression, inputs of the caller's element types) and one float32 output {@code [rows, 1]}, named by the
+ * caller (IR version 8, default opset 13).
  *
  * <ul>
- *   <li>{@link #logisticRegression}: {@code sigmoid(x · w + b)};
+ *   <li>{@link #logisticRegression(String, String, float[], float)}: {@code sigmoid(x · w + b)};
+ *   <li>{@link #logisticRegression(String, float[], float, Input...)}: the same over several inputs of float32,
+ *       double, int64 or int32, cast to float32 and concatenated, for testing typed input tensors;
  *   <li>{@link #mlp}: a two-layer network {@code sigmoid(relu(x · W1 + b1) · w2 + b2)};
  *   <li>{@link #failing}: loads like a model of that shape but fails every run (it reads a column that does not
  *       exist), for testing that a broken shadow model never affects an answer.
@@ -54,6 +59,67 @@ public final class OnnxModels {
         .addOutput(tensor(output, 1))
         .build();
     return model(graph);
+  }
+
+  /** The element types {@link #logisticRegression(String, float[], float, Input...)} can take its inputs in. */
+  public enum ElementType {
+    FLOAT(TensorProto.DataType.FLOAT_VALUE),
+    DOUBLE(TensorProto.DataType.DOUBLE_VALUE),
+    INT64(TensorProto.DataType.INT64_VALUE),
+    INT32(TensorProto.DataType.INT32_VALUE);
+
+    private final int onnx;
+
+    ElementType(int onnx) {
+      this.onnx = onnx;
+    }
+  }
+
+  /** A graph input {@code [rows, columns]} of an element type. */
+  public record Input(String name, ElementType type, int columns) {}
+
+  /**
+   * Logistic regression over several inputs of any {@link ElementType}: each is cast to float32, they are
+   * concatenated in order into {@code [rows, sum of columns]}, then {@code output = sigmoid(x · weights + bias)}
+   * (output float32 {@code [rows, 1]}).
+   *
+   * @param weights one per column of all inputs, in order
+   */
+  public static byte[] logisticRegression(String output, float[] weights, float bias, Input... inputs) {
+    GraphProto.Builder graph = GraphProto.newBuilder().setName("logistic_regression_typed");
+    List<String> floats = new ArrayList<>();
+    int columns = 0;
+    for (Input input : inputs) {
+      graph.addInput(tensor(input.name(), input.type().onnx, input.columns()));
+      columns += input.columns();
+      if (input.type() == ElementType.FLOAT) {
+        floats.add(input.name());
+      } else {
+        String cast = input.name() + "_f";
+        graph.addNode(node("Cast", cast, input.name()).toBuilder()
+            .addAttribute(AttributeProto.newBuilder().setName("to").setType(AttributeProto.AttributeType.INT)
+                .setI(FLOAT)));
+        floats.add(cast);
+      }
+    }
+    if (columns != weights.length) {
+      throw new IllegalArgumentException("Cannot build the logistic regression: " + weights.length
+          + " weights for " + columns + " input columns");
+    }
+    String x = floats.get(0);
+    if (floats.size() > 1) {
+      x = "x_all";
+      graph.addNode(node("Concat", x, floats.toArray(String[]::new)).toBuilder()
+          .addAttribute(AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT)
+              .setI(1)));
+    }
+    graph.addInitializer(floats("w", weights, weights.length, 1))
+        .addInitializer(floats("b", new float[] {bias}, 1))
+        .addNode(node("MatMul", "z", x, "w"))
+        .addNode(node("Add", "logit", "z", "b"))
+        .addNode(node("Sigmoid", output, "logit"))
+        .addOutput(tensor(output, 1));
+    return model(graph.build());
   }
 
   /**
@@ -174,13 +240,19 @@ public final class OnnxModels {
 
   /** A float32 tensor {@code [rows, columns]}, rows symbolic. */
   private static ValueInfoProto tensor(String name, int columns) {
+    return tensor(name, FLOAT, columns);
+  }
+
+  /** A tensor {@code [rows, columns]} of an ONNX element type, rows symbolic. */
+  private static ValueInfoProto tensor(String name, int elementType, int columns) {
     TensorShapeProto shape = TensorShapeProto.newBuilder()
         .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("rows"))
         .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(columns))
         .build();
     return ValueInfoProto.newBuilder()
         .setName(name)
-        .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(FLOAT).setShape(shape)))
+        .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(elementType)
+            .setShape(shape)))
         .build();
   }
 }

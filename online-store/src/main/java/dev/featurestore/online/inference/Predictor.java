@@ -16,6 +16,7 @@ import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.online.spi.PredictionBatch;
 import dev.featurestore.online.spi.PredictionLog;
 import dev.featurestore.proto.v1.EntityRow;
+import dev.featurestore.proto.v1.ModelRef;
 import dev.featurestore.proto.v1.Prediction;
 import dev.featurestore.proto.v1.PredictRequest;
 import dev.featurestore.proto.v1.PredictResponse;
@@ -28,14 +29,17 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -59,6 +63,9 @@ import org.slf4j.LoggerFactory;
  * warnings and never reach the answer. Then the call's {@link PredictionBatch} is offered to the
  * {@link PredictionLog} (which never blocks).
  *
+ * <p>Each input tensor is filled in the element type the model's graph declares, in a direct buffer its worker
+ * reuses; a model version that leaves the definitions has its ONNX session closed once the runs using it end.
+ *
  * <p>Thread-safe. {@link #predict} is called on a Vert.x context and completes there. The predictor owns its
  * worker pool and the ONNX sessions ({@link #close}), not the store or the log.
  */
@@ -72,6 +79,7 @@ public final class Predictor implements AutoCloseable {
   private final ThreadPoolExecutor workers;
   private final ModelRuntime runtime;
   private final Map<ModelVersion, Long> shadowWarnings = new ConcurrentHashMap<>();
+  private volatile Derived derived;
 
   private Predictor(Builder config) {
     this.definitions = config.definitions;
@@ -115,14 +123,12 @@ public final class Predictor implements AutoCloseable {
     if (request.getEntitiesCount() == 0) {
       throw new InvalidRequestException("Cannot predict: the request has no entity rows");
     }
-    Target target = target(current, request);
-    List<Model> models = new ArrayList<>(target.shadows.size() + 1);
-    models.add(target.model);
-    models.addAll(target.shadows);
-    List<FeatureView> views = FeatureFetch.views(current, models);
-    Map<String, JoinKey> joinKeys = FeatureFetch.joinKeys(current, views);
-    RequestKeys keys = RequestKeys.parse(request.getEntitiesList(), request.getShared(), joinKeys.values());
-    String requestId = request.getRequestId().isEmpty() ? UUID.randomUUID().toString() : request.getRequestId();
+    Derived derived = derived(current);
+    Target target = target(derived, request);
+    Reads reads = derived.reads(target);
+    List<FeatureView> views = reads.views();
+    RequestKeys keys = RequestKeys.parse(request.getEntitiesList(), request.getShared(), reads.joinKeys());
+    String requestId = request.getRequestId().isEmpty() ? requestId() : request.getRequestId();
     CompletableFuture<PredictResponse> answer = new CompletableFuture<>();
     FeatureFetch.read(store, current, views, keys).whenComplete((rows, failure) -> {
       if (failure != null) {
@@ -139,15 +145,36 @@ public final class Predictor implements AutoCloseable {
     return Future.fromCompletionStage(answer, context);
   }
 
+  /**
+   * A random (version 4) UUID from the thread's generator: request ids must be unique, not unguessable, and
+   * {@link UUID#randomUUID} takes a lock around the platform's secure generator on every call.
+   */
+  static String requestId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+    long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
+    return new UUID(high, low).toString();
+  }
+
+  private Derived derived(Definitions current) {
+    Derived known = derived;
+    if (known == null || known.definitions != current) {
+      known = new Derived(current);
+      derived = known;
+    }
+    return known;
+  }
+
   /** The answering model and the shadows, from the model or experiment the request names. */
-  private static Target target(Definitions definitions, PredictRequest request) {
+  private static Target target(Derived derived, PredictRequest request) {
+    Definitions definitions = derived.definitions;
     return switch (request.getTargetCase()) {
       case MODEL -> {
         if (request.getModel().getName().isEmpty()) {
           throw new InvalidRequestException("Cannot predict: model.name is empty");
         }
-        yield new Target(definitions.requireModel(request.getModel().getName(), request.getModel().getVersion()),
-            null, null, null, List.of());
+        yield derived.modelTargets.computeIfAbsent(request.getModel(), ref -> new Target(
+            definitions.requireModel(ref.getName(), ref.getVersion()), null, null, null, List.of()));
       }
       case EXPERIMENT -> {
         Experiment experiment = definitions.requireExperiment(request.getExperiment());
@@ -193,38 +220,58 @@ public final class Predictor implements AutoCloseable {
       RequestKeys keys, Map<String, List<FeatureRow>> rows, CompletableFuture<PredictResponse> answer) {
     long now = micros(clock.instant());
     ModelInputs inputs;
+    InputLayout layout;
     float[] scores;
     PredictResponse response;
     try {
-      inputs = ModelInputs.of(target.model, definitions, rows, now);
-      scores = runtime.score(target.model, inputs);
-      response = response(request, requestId, target, inputs, scores);
+      runtime.retainDefined(this.definitions);
+      try (ModelRuntime.Lease lease = runtime.lease(target.model)) {
+        layout = lease.layout(definitions);
+        inputs = ModelInputs.of(layout, rows, now);
+        scores = lease.score(inputs);
+      }
+      response = response(request, requestId, target, layout, inputs, scores);
     } catch (RuntimeException e) {
       answer.completeExceptionally(e);
       return;
     }
     answer.complete(response);
-    List<Map<String, Double>> shadowScores = new ArrayList<>(scores.length);
-    for (int r = 0; r < scores.length; r++) {
-      shadowScores.add(new HashMap<>());
-    }
-    for (Model shadow : target.shadows) {
-      try {
-        float[] scored = runtime.score(shadow, ModelInputs.of(shadow, definitions, rows, now));
-        for (int r = 0; r < scored.length; r++) {
-          shadowScores.get(r).put(shadow.id().toString(), (double) scored[r]);
-        }
-      } catch (RuntimeException e) {
-        shadowFailed(shadow, target.experiment, e);
-      }
+    // The answer is on its way: what follows costs the worker, never the caller's latency.
+    List<Map<String, Double>> shadowScores = shadowScores(definitions, target, rows, now, scores.length);
+    if (log == DiscardingLog.INSTANCE) {
+      return;
     }
     try {
-      if (!log.offer(batch(definitions, requestId, now, target, keys, inputs, response, shadowScores))) {
+      if (!log.offer(batch(requestId, now, target, keys, layout, inputs, scores, shadowScores))) {
         LOG.debug("Prediction log full: dropped the batch of request {}", requestId);
       }
     } catch (RuntimeException e) {
       LOG.warn("Cannot log predictions of request {}: {}", requestId, e.getMessage());
     }
+  }
+
+  /** Per row, the score of each shadow that succeeded, by {@code model@version}; no shadows, the same empty map. */
+  private List<Map<String, Double>> shadowScores(
+      Definitions definitions, Target target, Map<String, List<FeatureRow>> rows, long now, int count) {
+    if (target.shadows.isEmpty()) {
+      return java.util.Collections.nCopies(count, Map.of());
+    }
+    List<Map<String, Double>> shadowScores = new ArrayList<>(count);
+    for (int r = 0; r < count; r++) {
+      shadowScores.add(new HashMap<>());
+    }
+    for (Model shadow : target.shadows) {
+      try (ModelRuntime.Lease lease = runtime.lease(shadow)) {
+        float[] scored = lease.score(ModelInputs.of(lease.layout(definitions), rows, now));
+        String id = shadow.id().toString();
+        for (int r = 0; r < scored.length; r++) {
+          shadowScores.get(r).put(id, (double) scored[r]);
+        }
+      } catch (RuntimeException e) {
+        shadowFailed(shadow, target.experiment, e);
+      }
+    }
+    return shadowScores;
   }
 
   /** Warns at most once a minute per shadow model: a broken shadow fails every request of its experiment. */
@@ -238,8 +285,8 @@ public final class Predictor implements AutoCloseable {
     }
   }
 
-  private static PredictResponse response(
-      PredictRequest request, String requestId, Target target, ModelInputs inputs, float[] scores) {
+  private static PredictResponse response(PredictRequest request, String requestId, Target target,
+      InputLayout layout, ModelInputs inputs, float[] scores) {
     PredictResponse.Builder response = PredictResponse.newBuilder()
         .setRequestId(requestId)
         .setModel(target.model.name())
@@ -247,17 +294,22 @@ public final class Predictor implements AutoCloseable {
     if (target.experiment != null) {
       response.setExperiment(target.experiment).setVariant(target.variant);
     }
-    List<ModelInput> modelInputs = target.model.inputs();
-    if (request.getIncludeFeatures()) {
-      response.addAllFeatureNames(target.model.inputNames());
+    boolean features = request.getIncludeFeatures();
+    if (features) {
+      response.addAllFeatureNames(layout.names);
     }
+    List<ModelInput> modelInputs = target.model.inputs();
+    Object[] fed = inputs.fed();
+    int width = inputs.inputs();
     for (int r = 0; r < scores.length; r++) {
-      Prediction.Builder prediction = Prediction.newBuilder().setScore(scores[r])
-          .addAllDefaulted(inputs.defaulted().get(r));
-      if (request.getIncludeFeatures()) {
-        List<Object> fed = inputs.fed().get(r);
-        for (int i = 0; i < modelInputs.size(); i++) {
-          prediction.addFeatures(ProtoValues.toProto(fed.get(i), modelInputs.get(i).type()));
+      Prediction.Builder prediction = Prediction.newBuilder().setScore(scores[r]);
+      List<String> defaulted = inputs.defaulted().get(r);
+      if (!defaulted.isEmpty()) {
+        prediction.addAllDefaulted(defaulted);
+      }
+      if (features) {
+        for (int i = 0; i < width; i++) {
+          prediction.addFeatures(ProtoValues.toProto(fed[r * width + i], modelInputs.get(i).type()));
         }
       }
       response.addPredictions(prediction);
@@ -265,29 +317,27 @@ public final class Predictor implements AutoCloseable {
     return response.build();
   }
 
-  private static PredictionBatch batch(Definitions definitions, String requestId, long now, Target target,
-      RequestKeys keys, ModelInputs inputs, PredictResponse response, List<Map<String, Double>> shadowScores) {
-    Map<String, JoinKey> joinKeys =
-        FeatureFetch.joinKeys(definitions, FeatureFetch.views(definitions, List.of(target.model)));
-    List<PredictionBatch.Column> keyColumns = joinKeys.values().stream()
-        .map(k -> new PredictionBatch.Column(k.name(), k.type()))
-        .toList();
-    List<String> names = target.model.inputNames();
-    List<PredictionBatch.Column> featureColumns = new ArrayList<>(names.size());
-    for (int i = 0; i < names.size(); i++) {
-      featureColumns.add(new PredictionBatch.Column(names.get(i), target.model.inputs().get(i).type()));
-    }
+  private static PredictionBatch batch(String requestId, long now, Target target, RequestKeys keys,
+      InputLayout layout, ModelInputs inputs, float[] scores, List<Map<String, Double>> shadowScores) {
+    List<PredictionBatch.Column> keyColumns = layout.keyColumns;
     List<PredictionBatch.PredictionRow> rows = new ArrayList<>(inputs.rows());
     for (int r = 0; r < inputs.rows(); r++) {
       List<Object> keyValues = new ArrayList<>(keyColumns.size());
       for (PredictionBatch.Column key : keyColumns) {
         keyValues.add(keys.value(r, key.name()));
       }
-      rows.add(new PredictionBatch.PredictionRow(target.unit, keyValues, inputs.fed().get(r),
-          inputs.defaulted().get(r), response.getPredictions(r).getScore(), shadowScores.get(r)));
+      rows.add(new PredictionBatch.PredictionRow(target.unit, keyValues, inputs.fed(r),
+          inputs.defaulted().get(r), scores[r], shadowScores.get(r)));
     }
     return new PredictionBatch(requestId, now, target.model.name(), target.model.version(), target.experiment,
-        target.variant, keyColumns, featureColumns, rows);
+        target.variant, keyColumns, layout.featureColumns, rows);
+  }
+
+  /** The model versions whose ONNX sessions are open, for tests and diagnostics. */
+  Set<ModelVersion> openModels() {
+    Set<ModelVersion> open = new HashSet<>();
+    runtime.openModels().forEach(model -> open.add(model.id()));
+    return open;
   }
 
   private static long micros(Instant now) {
@@ -311,6 +361,37 @@ public final class Predictor implements AutoCloseable {
 
   /** What answers a request: the model, and with an experiment its name, the unit's variant and the shadows. */
   private record Target(Model model, String experiment, String variant, String unit, List<Model> shadows) {}
+
+  /** The views a request's models read, and their join keys, each once in first-use order. */
+  private record Reads(List<FeatureView> views, List<JoinKey> joinKeys) {}
+
+  /**
+   * What requests work out from the definitions alone, kept until the definitions change: the model a request
+   * names directly, and the reads of each set of models. Only lookups that succeeded are kept, so the maps hold at
+   * most the defined models and experiment variants.
+   */
+  private static final class Derived {
+    final Definitions definitions;
+    final Map<ModelRef, Target> modelTargets = new ConcurrentHashMap<>();
+    final Map<List<ModelVersion>, Reads> reads = new ConcurrentHashMap<>();
+
+    Derived(Definitions definitions) {
+      this.definitions = definitions;
+    }
+
+    Reads reads(Target target) {
+      List<ModelVersion> ids = new ArrayList<>(target.shadows.size() + 1);
+      ids.add(target.model.id());
+      target.shadows.forEach(shadow -> ids.add(shadow.id()));
+      return reads.computeIfAbsent(ids, key -> {
+        List<Model> models = new ArrayList<>(target.shadows.size() + 1);
+        models.add(target.model);
+        models.addAll(target.shadows);
+        List<FeatureView> views = FeatureFetch.views(definitions, models);
+        return new Reads(views, List.copyOf(FeatureFetch.joinKeys(definitions, views).values()));
+      });
+    }
+  }
 
   /**
    * Configures a {@link Predictor}; {@link #definitions} and {@link #store} are required. Not thread-safe;

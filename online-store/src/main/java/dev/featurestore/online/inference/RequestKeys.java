@@ -7,10 +7,13 @@ import dev.featurestore.api.proto.ProtoValues;
 import dev.featurestore.proto.v1.EntityRow;
 import dev.featurestore.proto.v1.Value;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The join keys of a predict request's rows, typed: each row's own keys plus the shared ones (the ranking form,
@@ -18,10 +21,15 @@ import java.util.Map;
  * join keys the models need; messages name the row (or the shared keys) and the key.
  */
 final class RequestKeys {
-  private final List<Map<String, Object>> rows;
+  /** Per needed key, its value in every row (a shared key's one value repeated). */
+  private final Map<String, Object[]> columns;
+  private final Set<String> shared;
+  private final int size;
 
-  private RequestKeys(List<Map<String, Object>> rows) {
-    this.rows = rows;
+  private RequestKeys(Map<String, Object[]> columns, Set<String> shared, int size) {
+    this.columns = columns;
+    this.shared = shared;
+    this.size = size;
   }
 
   /**
@@ -29,49 +37,60 @@ final class RequestKeys {
    *     and in the shared keys
    */
   static RequestKeys parse(List<EntityRow> entities, EntityRow shared, Collection<JoinKey> needed) {
-    Map<String, Object> sharedValues = new HashMap<>();
+    int size = entities.size();
+    Map<String, Object[]> columns = new HashMap<>();
+    Set<String> sharedKeys = new HashSet<>();
     for (JoinKey key : needed) {
+      Object[] column = new Object[size];
+      columns.put(key.name(), column);
       Value value = shared.getKeysMap().get(key.name());
       if (present(value)) {
-        sharedValues.put(key.name(), typed(key, value, "the shared keys"));
+        Arrays.fill(column, typed(key, value, "the shared keys"));
+        sharedKeys.add(key.name());
       }
     }
-    List<Map<String, Object>> rows = new ArrayList<>(entities.size());
-    for (int i = 0; i < entities.size(); i++) {
-      String where = "entity row " + i;
+    for (int i = 0; i < size; i++) {
       Map<String, Value> own = entities.get(i).getKeysMap();
-      Map<String, Object> row = new HashMap<>(sharedValues);
       for (JoinKey key : needed) {
         Value value = own.get(key.name());
         if (present(value)) {
-          if (sharedValues.containsKey(key.name())) {
-            throw new InvalidRequestException("Cannot read " + where + ": join key '" + key.name()
+          if (sharedKeys.contains(key.name())) {
+            throw new InvalidRequestException("Cannot read entity row " + i + ": join key '" + key.name()
                 + "' is given both in the row and in the shared keys");
           }
-          row.put(key.name(), typed(key, value, where));
-        } else if (!row.containsKey(key.name())) {
+          columns.get(key.name())[i] = typed(key, value, "entity row " + i);
+        } else if (!sharedKeys.contains(key.name())) {
           throw new InvalidRequestException(
-              "Cannot read " + where + ": join key '" + key.name() + "' (" + key.type() + ") is missing");
+              "Cannot read entity row " + i + ": join key '" + key.name() + "' (" + key.type() + ") is missing");
         }
       }
-      rows.add(row);
     }
-    return new RequestKeys(rows);
+    return new RequestKeys(columns, sharedKeys, size);
   }
 
   int size() {
-    return rows.size();
+    return size;
   }
 
   /** The canonical value of a join key in a row (it was among the needed keys). */
   Object value(int row, String key) {
-    return rows.get(row).get(key);
+    return columns.get(key)[row];
+  }
+
+  /** Whether every one of {@code joinKeys} came in the shared keys, so that all rows have the same entity. */
+  boolean allShared(List<JoinKey> joinKeys) {
+    for (JoinKey key : joinKeys) {
+      if (!shared.contains(key.name())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   EntityKey entityKey(int row, List<JoinKey> joinKeys) {
     List<Object> values = new ArrayList<>(joinKeys.size());
     for (JoinKey key : joinKeys) {
-      values.add(rows.get(row).get(key.name()));
+      values.add(columns.get(key.name())[row]);
     }
     return new EntityKey(values);
   }

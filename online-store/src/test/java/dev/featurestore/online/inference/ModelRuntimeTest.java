@@ -5,12 +5,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.featurestore.api.ValueType;
+import dev.featurestore.api.data.EntityKey;
+import dev.featurestore.api.data.FeatureRow;
+import dev.featurestore.api.definition.Definitions;
+import dev.featurestore.api.definition.Entity;
+import dev.featurestore.api.definition.FeatureRef;
+import dev.featurestore.api.definition.FeatureService;
+import dev.featurestore.api.definition.FeatureView;
+import dev.featurestore.api.definition.JoinKey;
 import dev.featurestore.api.definition.Model;
 import dev.featurestore.api.definition.ModelInput;
 import dev.featurestore.api.error.ModelLoadException;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +49,8 @@ class ModelRuntimeTest {
     for (int r = 0; r < rows.length; r++) {
       System.arraycopy(rows[r], 0, flat, r * 3, 3);
     }
-    return new ModelInputs(Map.of("x", flat), rows.length, List.of(), List.of());
+    return new ModelInputs(List.of(new ModelInputs.Tensor("x", TensorType.FLOAT, FloatBuffer.wrap(flat), rows.length,
+        3)), rows.length, 3, new Object[0], List.of());
   }
 
   static double sigmoid(double z) {
@@ -94,7 +106,9 @@ class ModelRuntimeTest {
     try (ModelRuntime runtime = new ModelRuntime(dir, 1)) {
       Model failing = model("failing.onnx", OnnxModels.failing("x", "score", 3), null, "x");
 
-      assertThat(runtime.session(failing)).isNotNull();
+      try (ModelRuntime.Lease lease = runtime.lease(failing)) {
+        assertThat(lease).isNotNull();
+      }
       assertThatThrownBy(() -> runtime.score(failing, rows(new float[] {1f, 2f, 3f})))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageStartingWith("Cannot run model 'm' version 1: ");
@@ -107,7 +121,7 @@ class ModelRuntimeTest {
       byte[] bytes = OnnxModels.logisticRegression("x", "score", W, B);
       Model lr = model("lr.onnx", bytes, "f".repeat(64), "x");
 
-      assertThatThrownBy(() -> runtime.session(lr))
+      assertThatThrownBy(() -> runtime.lease(lr))
           .isInstanceOf(ModelLoadException.class)
           .hasMessage("Cannot load model 'm' version 1: file " + dir.resolve("lr.onnx") + " has sha256 "
               + OnnxModels.sha256(bytes) + " but the definition declares " + "f".repeat(64));
@@ -119,7 +133,7 @@ class ModelRuntimeTest {
     try (ModelRuntime runtime = new ModelRuntime(dir, 1)) {
       Model lr = model("lr.onnx", OnnxModels.logisticRegression("x", "score", W, B), null, "features");
 
-      assertThatThrownBy(() -> runtime.session(lr))
+      assertThatThrownBy(() -> runtime.lease(lr))
           .isInstanceOf(ModelLoadException.class)
           .hasMessage("Cannot load model 'm' version 1: the ONNX graph's inputs are [x] but the model declares"
               + " tensors [features]");
@@ -131,7 +145,7 @@ class ModelRuntimeTest {
     try (ModelRuntime runtime = new ModelRuntime(dir, 1)) {
       Model lr = model("lr.onnx", OnnxModels.logisticRegression("x", "score", new float[] {1f, 2f}, B), null, "x");
 
-      assertThatThrownBy(() -> runtime.session(lr))
+      assertThatThrownBy(() -> runtime.lease(lr))
           .isInstanceOf(ModelLoadException.class)
           .hasMessageStartingWith("Cannot load model 'm' version 1: ONNX input 'x' is ")
           .hasMessageEndingWith(" but the model feeds it float32 [rows, 3] (3 inputs)");
@@ -144,9 +158,128 @@ class ModelRuntimeTest {
       Model gone = new Model("m", 1, "gone.onnx", "0".repeat(64), "svc",
           List.of(ModelInput.of("v:a", "x", ValueType.DOUBLE, 0)), "score", "");
 
-      assertThatThrownBy(() -> runtime.session(gone))
+      assertThatThrownBy(() -> runtime.lease(gone))
           .isInstanceOf(ModelLoadException.class)
           .hasMessage("Cannot load model 'm' version 1: its file " + dir.resolve("gone.onnx") + " does not exist");
     }
+  }
+
+  /** A view v keyed by user_id with a (INT64), b (DOUBLE), c (DOUBLE), f (FLOAT), and its feature service svc. */
+  private static Definitions typedDefinitions(List<Model> models) {
+    return new Definitions(List.of(Entity.of("user", JoinKey.of("user_id", ValueType.INT64))),
+        List.of(FeatureView.builder("v").entity("user").ttl(Duration.ZERO).feature("a", ValueType.INT64)
+            .feature("b", ValueType.DOUBLE).feature("c", ValueType.DOUBLE).feature("f", ValueType.FLOAT).build()),
+        List.of(FeatureService.of("svc", FeatureRef.allOf("v"))), models, List.of());
+  }
+
+  private Model typedModel(String name, List<ModelInput> inputs, OnnxModels.Input... graphInputs) {
+    byte[] bytes = OnnxModels.logisticRegression("score", new float[] {1e-9f, -0.25f, 0.125f}, B, graphInputs);
+    String sha = OnnxModels.write(dir.resolve(name + ".onnx"), bytes);
+    return new Model(name, 1, name + ".onnx", sha, "svc", inputs, "score", "");
+  }
+
+  private static FeatureRow row(long user, Map<String, Object> values) {
+    return new FeatureRow(EntityKey.of(user), 1, 1, values);
+  }
+
+  @Test
+  void score_int64AndDoubleTensors_getTheFeaturesInTheirOwnTypesAndEqualTheFormula() {
+    Model typed = typedModel("typed", List.of(ModelInput.of("v:a", "counts", ValueType.INT64, 7),
+            ModelInput.of("v:b", "amounts", ValueType.DOUBLE, 0), ModelInput.of("v:c", "amounts", ValueType.DOUBLE,
+                -2)),
+        new OnnxModels.Input("counts", OnnxModels.ElementType.INT64, 1),
+        new OnnxModels.Input("amounts", OnnxModels.ElementType.DOUBLE, 2));
+    Definitions definitions = typedDefinitions(List.of(typed));
+    // 3,000,000,001 does not fit an int: it reaches the graph as int64 (the graph casts it to float itself).
+    List<FeatureRow> rows = java.util.Arrays.asList(
+        row(1, Map.of("a", 3_000_000_001L, "b", 2.5, "c", -1.0)),
+        row(2, Map.of("b", 0.125)),
+        null);
+    try (ModelRuntime runtime = new ModelRuntime(dir, 1); ModelRuntime.Lease lease = runtime.lease(typed)) {
+      InputLayout layout = lease.layout(definitions);
+      assertThat(layout.tensorTypes).containsExactly(TensorType.INT64, TensorType.DOUBLE);
+      ModelInputs inputs = ModelInputs.of(layout, Map.of("v", rows), 10);
+
+      float[] scores = lease.score(inputs);
+
+      double[][] fed = {{3_000_000_001f, 2.5, -1.0}, {7, 0.125, -2}, {7, 0, -2}};
+      for (int r = 0; r < fed.length; r++) {
+        double z = B + 1e-9 * fed[r][0] - 0.25 * fed[r][1] + 0.125 * fed[r][2];
+        assertThat((double) scores[r]).isCloseTo(sigmoid(z), within(1e-6));
+      }
+      assertThat(inputs.fed(0)).containsExactly(3_000_000_001L, 2.5, -1.0);
+      assertThat(inputs.fed(1)).containsExactly(7L, 0.125, -2.0);
+      assertThat(inputs.defaulted()).containsExactly(List.of(), List.of("a", "c"), List.of("a", "b", "c"));
+    }
+  }
+
+  @Test
+  void lease_floatFeatureIntoInt64Tensor_isRefusedNamingTheInputAndTheTensor() {
+    Model typed = typedModel("typed", List.of(ModelInput.of("v:f", "counts", ValueType.FLOAT, 0),
+            ModelInput.of("v:b", "amounts", ValueType.DOUBLE, 0), ModelInput.of("v:c", "amounts", ValueType.DOUBLE,
+                0)),
+        new OnnxModels.Input("counts", OnnxModels.ElementType.INT64, 1),
+        new OnnxModels.Input("amounts", OnnxModels.ElementType.DOUBLE, 2));
+    try (ModelRuntime runtime = new ModelRuntime(dir, 1)) {
+      assertThatThrownBy(() -> runtime.lease(typed))
+          .isInstanceOf(ModelLoadException.class)
+          .hasMessage("Cannot load model 'typed' version 1: input 'v:f' is FLOAT but ONNX input 'counts' holds int64;"
+              + " declare the tensor as float32 or double in the graph, or feed it integer features only");
+    }
+  }
+
+  @Test
+  void lease_fractionalDefaultForInt64Tensor_isRefusedNamingTheInputAndTheDefault() {
+    Model typed = typedModel("typed", List.of(ModelInput.of("v:a", "counts", ValueType.INT64, 0.5),
+            ModelInput.of("v:b", "amounts", ValueType.DOUBLE, 0), ModelInput.of("v:c", "amounts", ValueType.DOUBLE,
+                0)),
+        new OnnxModels.Input("counts", OnnxModels.ElementType.INT64, 1),
+        new OnnxModels.Input("amounts", OnnxModels.ElementType.DOUBLE, 2));
+    try (ModelRuntime runtime = new ModelRuntime(dir, 1)) {
+      assertThatThrownBy(() -> runtime.lease(typed))
+          .isInstanceOf(ModelLoadException.class)
+          .hasMessage("Cannot load model 'typed' version 1: input 'v:a' has default 0.5, which ONNX input 'counts'"
+              + " of int64 cannot hold");
+    }
+  }
+
+  @Test
+  void retainDefined_modelLeftTheDefinitions_closesItsSessionOnceTheRunningLeaseEnds() {
+    Model kept = model("lr.onnx", OnnxModels.logisticRegression("x", "score", W, B), null, "x");
+    Model removed = new Model("gone_soon", 1, "lr.onnx", kept.sha256(), "svc", kept.inputs(), "score", "");
+    Definitions before = lrDefinitions(List.of(kept, removed));
+    Definitions after = lrDefinitions(List.of(kept));
+    AtomicReference<Definitions> current = new AtomicReference<>(before);
+    try (ModelRuntime runtime = new ModelRuntime(dir, 1)) {
+      runtime.retainDefined(current::get);
+      runtime.score(kept, rows(new float[] {1f, 2f, 3f}));
+      ModelRuntime.Lease running = runtime.lease(removed);
+      assertThat(runtime.openModels()).containsExactlyInAnyOrder(kept, removed);
+
+      current.set(after);
+      runtime.retainDefined(current::get);
+
+      // The running lease still scores on its session; nothing new shares it.
+      assertThat(running.score(rows(new float[] {1f, 2f, 3f}))).hasSize(1);
+      assertThat(runtime.openModels()).containsExactly(kept);
+      LoadedModel session = running.loaded();
+      assertThat(session.isClosed()).isFalse();
+      running.close();
+      assertThat(session.isClosed()).isTrue();
+      // A request still on the old definitions gets a session of its own, closed after its run.
+      ModelRuntime.Lease late = runtime.lease(removed);
+      assertThat(late.score(rows(new float[] {1f, 2f, 3f}))).hasSize(1);
+      late.close();
+      assertThat(late.loaded().isClosed()).isTrue();
+      assertThat(runtime.openModels()).containsExactly(kept);
+    }
+  }
+
+  /** Definitions for the models of {@link #model}: view v with a, b, c (DOUBLE), service svc. */
+  private static Definitions lrDefinitions(List<Model> models) {
+    return new Definitions(List.of(Entity.of("user", JoinKey.of("user_id", ValueType.INT64))),
+        List.of(FeatureView.builder("v").entity("user").ttl(Duration.ZERO).feature("a", ValueType.DOUBLE)
+            .feature("b", ValueType.DOUBLE).feature("c", ValueType.DOUBLE).build()),
+        List.of(FeatureService.of("svc", FeatureRef.allOf("v"))), models, List.of());
   }
 }

@@ -49,6 +49,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -165,10 +167,13 @@ class PredictIT {
   }
 
   private SocketAddress deploy(OnlineStore store) {
-    Predictor predictor = Predictor.builder().definitions(() -> definitions).store(store).predictionLog(log)
-        .modelDirectory(models).workers(2).clock(Clock.fixed(NOW, ZoneOffset.UTC)).build();
+    return deploy(store, () -> definitions, Predictor.builder().definitions(() -> definitions).store(store)
+        .predictionLog(log).modelDirectory(models).workers(2).clock(Clock.fixed(NOW, ZoneOffset.UTC)).build());
+  }
+
+  private SocketAddress deploy(OnlineStore store, Supplier<Definitions> current, Predictor predictor) {
     predictors.add(predictor);
-    OnlineServer server = OnlineServer.builder().host("127.0.0.1").port(0).definitions(() -> definitions)
+    OnlineServer server = OnlineServer.builder().host("127.0.0.1").port(0).definitions(current)
         .store(store).clock(Clock.fixed(NOW, ZoneOffset.UTC)).predictor(predictor).build();
     await(vertx.deployVerticle(server));
     return SocketAddress.inetSocketAddress(server.actualPort(), "127.0.0.1");
@@ -323,6 +328,31 @@ class PredictIT {
     assertThat(response.getPredictions(1).getScore()).isCloseTo(lr(LR1_W, LR1_B, 0, 10, 1.5), within(1e-6));
     assertThat(response.getPredictions(2).getDefaultedList()).containsExactly("txn_count", "avg_amount");
     assertThat(response.getPredictions(2).getScore()).isCloseTo(lr(LR1_W, LR1_B, 0, 10, 3.0), within(1e-6));
+  }
+
+  // ---- sessions ----
+
+  @Test
+  void predict_definitionsDropAModel_itsSessionIsClosedAndTheKeptModelsServeOn() {
+    AtomicReference<Definitions> current = new AtomicReference<>(definitions);
+    Predictor predictor = Predictor.builder().definitions(current::get).store(redis).modelDirectory(models)
+        .workers(2).clock(Clock.fixed(NOW, ZoneOffset.UTC)).build();
+    SocketAddress server = deploy(redis, current::get, predictor);
+    PredictResponse before = predict(server, model("ranker_lr", 1).addEntities(userItem(1, 4)).build());
+    predict(server, model("ranker_lr", 2).addEntities(userItem(1, 4)).build());
+    assertThat(predictor.openModels()).containsExactlyInAnyOrder(ModelVersion.of("ranker_lr", 1),
+        ModelVersion.of("ranker_lr", 2));
+
+    current.set(new Definitions(definitions.entities(), definitions.featureViews(), definitions.featureServices(),
+        definitions.models().stream().filter(m -> !m.id().equals(ModelVersion.of("ranker_lr", 2))).toList(),
+        List.of()));
+    PredictResponse after = predict(server, model("ranker_lr", 1).addEntities(userItem(1, 4)).build());
+
+    assertThat(predictor.openModels()).containsExactly(ModelVersion.of("ranker_lr", 1));
+    assertThat(after.getPredictions(0).getScore()).isEqualTo(before.getPredictions(0).getScore());
+    assertThat(refused(server, model("ranker_lr", 2).addEntities(userItem(1, 4)).build()))
+        .isEqualTo(Map.entry(GrpcStatus.NOT_FOUND,
+            "Cannot find model 'ranker_lr' version 2: the defined versions are [1]"));
   }
 
   // ---- experiments, shadows, logging ----

@@ -134,11 +134,14 @@ public final class PredictBenchmark implements Callable<Integer> {
     out.printf(Locale.ROOT, "bench-predict: %d users and items on %s, %s measured after %s warm-up per run, %d cores;"
             + " the generator, server, store and ONNX share them%n", entities, store, duration, warmup,
         Runtime.getRuntime().availableProcessors());
+    // Vert.x first and closed last: the Redis store runs its connections on the server's event loops, as in serve.
+    Vertx serverVertx = Vertx.vertx();
+    resources.push(() -> Futures.await(serverVertx.close().toCompletionStage(), "stop the server"));
     OnlineStore online;
     if (store.equals("redis")) {
       RedisProcess redis = RedisProcess.start(redisServer);
       resources.push(redis);
-      online = OnlineStores.open(redis.uri());
+      online = OnlineStores.open(redis.uri(), serverVertx);
     } else if (store.equals("hazelcast")) {
       int port = RedisProcess.freePort();
       online = OnlineStores.open(
@@ -158,8 +161,6 @@ public final class PredictBenchmark implements Callable<Integer> {
     Predictor predictor = Predictor.builder().definitions(() -> definitions).store(online).modelDirectory(models)
         .workers(workers).predictionLog(predictionLog).build();
     resources.push(predictor);
-    Vertx serverVertx = Vertx.vertx();
-    resources.push(() -> Futures.await(serverVertx.close().toCompletionStage(), "stop the server"));
     Vertx clientVertx = Vertx.vertx();
     resources.push(() -> Futures.await(clientVertx.close().toCompletionStage(), "stop the client"));
     OnlineServer server = OnlineServer.builder().host("127.0.0.1").port(0).definitions(() -> definitions)

@@ -50,6 +50,15 @@ final class ManifestCodec {
   private ManifestCodec() {}
 
   static byte[] toJson(TrainingSetManifest m) {
+    try {
+      return JSON.writeValueAsBytes(toTree(m));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The manifest as a JSON object, to embed (a Flight {@code as_of} request carries one). */
+  static ObjectNode toTree(TrainingSetManifest m) {
     ObjectNode root = JSON.createObjectNode();
     root.put("format_version", m.formatVersion());
     root.put("created_at", m.createdAt().toString());
@@ -82,11 +91,7 @@ final class ManifestCodec {
         table.put("snapshot_id", m.tableSnapshotId());
       }
     }
-    try {
-      return JSON.writeValueAsBytes(root);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return root;
   }
 
   static TrainingSetManifest fromJson(byte[] json, String source) {
@@ -97,6 +102,12 @@ final class ManifestCodec {
     } catch (IOException e) {
       throw new InvalidRequestException(action + ": not JSON (" + e.getMessage() + ")", e);
     }
+    return fromTree(root, source);
+  }
+
+  /** Reads a manifest from a JSON tree; {@code source} names it in messages (a file, or a request's field). */
+  static TrainingSetManifest fromTree(JsonNode root, String source) {
+    String action = "Cannot read training-set manifest '" + source + "'";
     if (root == null || !root.isObject()) {
       throw new InvalidRequestException(action + ": expected a JSON object");
     }

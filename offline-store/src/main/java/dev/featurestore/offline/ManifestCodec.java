@@ -9,13 +9,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.featurestore.api.definition.FeatureNaming;
 import dev.featurestore.api.definition.FeatureRef;
 import dev.featurestore.api.error.InvalidRequestException;
+import dev.featurestore.offline.internal.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -26,7 +26,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The JSON of a {@link TrainingSetManifest}:
@@ -185,20 +184,13 @@ final class ManifestCodec {
 
   static void write(TrainingSetManifest manifest, Path file) {
     Path target = file.toAbsolutePath();
-    Path temp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
     try {
-      Files.createDirectories(target.getParent());
-      Files.write(temp, toJson(manifest));
-      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFiles.write(target, temp -> Files.write(temp, toJson(manifest)));
     } catch (IOException e) {
-      try {
-        Files.deleteIfExists(temp);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
       throw new UncheckedIOException("Cannot write training-set manifest '" + target + "': " + e.getMessage(), e);
     }
   }
+
 
   /** Lowercase hex SHA-256 of a file's bytes. */
   static String sha256(Path file, String action) {

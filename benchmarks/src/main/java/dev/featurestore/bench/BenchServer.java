@@ -2,6 +2,7 @@ package dev.featurestore.bench;
 
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.online.OnlineStores;
+import dev.featurestore.online.RedisServerProcess;
 import dev.featurestore.online.server.OnlineServer;
 import dev.featurestore.online.spi.OnlineStore;
 import io.vertx.core.Vertx;
@@ -87,7 +88,7 @@ public final class BenchServer implements Callable<Integer> {
       resources.push(redisStore);
       stores.put(SERVICE_REDIS, redisStore);
       if (targets.contains(SERVICE_HAZELCAST)) {
-        int port = RedisProcess.freePort();
+        int port = RedisServerProcess.freePort();
         OnlineStore store = OnlineStores.open(
             "hazelcast:embedded?cluster=bench-" + port + "&port=" + port + "&members=127.0.0.1:" + port);
         resources.push(store);
@@ -104,7 +105,7 @@ public final class BenchServer implements Callable<Integer> {
       if (targets.contains(SERVICE_HOT)) {
         // Reads the Redis data loaded above through a hot tier big enough for every key: the warm-up fills it, so
         // the measured run shows hits. Nothing is loaded through it, as it writes the same Redis keys.
-        int port = RedisProcess.freePort();
+        int port = RedisServerProcess.freePort();
         OnlineStore store = OnlineStores.open(redis + "?hotEntries=" + (entities * 3) + "&hotCluster=bench-hot-"
             + port + "&hotPort=" + port + "&hotMembers=127.0.0.1:" + port, vertx);
         resources.push(store);
@@ -113,7 +114,7 @@ public final class BenchServer implements Callable<Integer> {
       }
       if (targets.contains(SERVICE_NEAR)) {
         // The same, plus a near cache big enough for every key: the warm-up fills it, so the measured run shows hits.
-        int port = RedisProcess.freePort();
+        int port = RedisServerProcess.freePort();
         OnlineStore store = OnlineStores.open(redis + "?hotEntries=" + (entities * 3) + "&nearEntries=" + entities
             + "&hotCluster=bench-near-" + port + "&hotPort=" + port + "&hotMembers=127.0.0.1:" + port, vertx);
         resources.push(store);
@@ -124,7 +125,7 @@ public final class BenchServer implements Callable<Integer> {
       Definitions definitions = data.definitions();
       for (String target : targets) {
         OnlineStore store = stores.get(target);
-        int port = RedisProcess.freePort();
+        int port = RedisServerProcess.freePort();
         Futures.await(OnlineServer.builder().host("127.0.0.1").port(port).instances(instances)
             .definitions(() -> definitions).store(store).deploy(vertx).toCompletionStage(),
             "start the server of " + target);

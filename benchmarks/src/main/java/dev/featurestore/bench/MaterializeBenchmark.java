@@ -13,6 +13,7 @@ import dev.featurestore.offline.OfflineStore;
 import dev.featurestore.offline.OfflineStores;
 import dev.featurestore.offline.ProgressListener;
 import dev.featurestore.online.OnlineStores;
+import dev.featurestore.online.RedisServerProcess;
 import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.registry.Registries;
 import dev.featurestore.registry.Registry;
@@ -92,7 +93,7 @@ public final class MaterializeBenchmark implements Callable<Integer> {
     try (OfflineStore offline = OfflineStores.local(dir.resolve("warehouse"));
         Registry discardMarks = Registries.embedded(dir.resolve("registry-discard"));
         Registry redisMarks = Registries.embedded(dir.resolve("registry-redis"));
-        RedisProcess redis = RedisProcess.start(redisServer);
+        RedisServerProcess redis = RedisServerProcess.start(redisServer);
         OnlineStore online = OnlineStores.open(redis.uri())) {
       OnlineStore discard = new DiscardingStore();
       System.out.printf("view: %d features, %,d keys; generating %,d rows; load average %.2f on %d cores%n",
@@ -173,7 +174,7 @@ public final class MaterializeBenchmark implements Callable<Integer> {
    * Redis' own account of the write scripts: calls, microseconds per call and per key written, to set beside the
    * client's rate.
    */
-  private static void printRedisTime(RedisProcess redis, long keysWritten) {
+  private static void printRedisTime(RedisServerProcess redis, long keysWritten) {
     RedisClient client = RedisClient.create(redis.uri());
     try (StatefulRedisConnection<String, String> connection = client.connect()) {
       long calls = 0;

@@ -1,5 +1,6 @@
 package dev.featurestore.bench;
 
+import dev.featurestore.online.RedisServerProcess;
 import dev.featurestore.proto.v1.OnlineServiceGrpcClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -151,7 +152,7 @@ public final class OnlineBenchmark implements Callable<Integer> {
     out.println("The generator (this JVM), the servers (their own JVM), Hazelcast and Redis share this machine's"
         + " cores.");
 
-    RedisProcess redis = RedisProcess.start(redisServer);
+    RedisServerProcess redis = RedisServerProcess.start(redisServer);
     resources.push(redis);
     out.printf("started redis-server on 127.0.0.1:%d%n", redis.port());
 

@@ -12,6 +12,7 @@ import dev.featurestore.api.definition.JoinKey;
 import dev.featurestore.api.definition.Model;
 import dev.featurestore.api.definition.ModelInput;
 import dev.featurestore.online.OnlineStores;
+import dev.featurestore.online.RedisServerProcess;
 import dev.featurestore.online.inference.OnnxModels;
 import dev.featurestore.online.inference.Predictor;
 import dev.featurestore.online.server.OnlineServer;
@@ -139,11 +140,11 @@ public final class PredictBenchmark implements Callable<Integer> {
     resources.push(() -> Futures.await(serverVertx.close().toCompletionStage(), "stop the server"));
     OnlineStore online;
     if (store.equals("redis")) {
-      RedisProcess redis = RedisProcess.start(redisServer);
+      RedisServerProcess redis = RedisServerProcess.start(redisServer);
       resources.push(redis);
       online = OnlineStores.open(redis.uri(), serverVertx);
     } else if (store.equals("hazelcast")) {
-      int port = RedisProcess.freePort();
+      int port = RedisServerProcess.freePort();
       online = OnlineStores.open(
           "hazelcast:embedded?cluster=bench-predict-" + port + "&port=" + port + "&members=127.0.0.1:" + port);
     } else {

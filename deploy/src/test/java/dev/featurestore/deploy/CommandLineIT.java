@@ -10,8 +10,6 @@ import dev.featurestore.offline.TableFiles;
 import dev.featurestore.online.RedisServerProcess;
 import dev.featurestore.sdk.DefinitionsYaml;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -25,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The command line end to end, as an operator runs it: apply a YAML file, ingest, build a training set, then against
@@ -41,7 +38,6 @@ class CommandLineIT {
   private Path dataDir;
   private ExampleData data;
 
-  record Run(int exitCode, String out, String err) {}
 
   @BeforeAll
   void setUp(@TempDir Path tempDir) {
@@ -59,21 +55,12 @@ class CommandLineIT {
     redis.close();
   }
 
-  private Run run(String... args) {
-    List<String> all = new ArrayList<>(List.of(args));
-    if (!List.of("--help", "help").contains(args[args.length - 1])) {
-      all.addAll(List.of("--data-dir", dataDir.toString(), "--online-store", redis.uri()));
-      if (server != null) {
-        all.addAll(List.of("--port", String.valueOf(server.port())));
-      }
+  private FstoreRun run(String... args) {
+    List<String> options = new ArrayList<>(List.of("--data-dir", dataDir.toString(), "--online-store", redis.uri()));
+    if (server != null) {
+      options.addAll(List.of("--port", String.valueOf(server.port())));
     }
-    CommandLine commandLine = FstoreCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    commandLine.setOut(new PrintWriter(out, true));
-    commandLine.setErr(new PrintWriter(err, true));
-    int code = commandLine.execute(all.toArray(String[]::new));
-    return new Run(code, out.toString(), err.toString());
+    return FstoreRun.of(options, args);
   }
 
   @Test
@@ -81,7 +68,7 @@ class CommandLineIT {
   void help_everyCommand_describesIt() {
     for (String command : List.of("serve", "plan", "apply", "ingest", "training-set", "materialize", "push",
         "get-online", "quickstart")) {
-      Run run = run(command, "--help");
+      FstoreRun run = run(command, "--help");
       assertThat(run.exitCode()).as(command).isZero();
       assertThat(run.out()).as(command).contains("Usage: fstore " + command).contains("--help");
     }
@@ -93,12 +80,12 @@ class CommandLineIT {
     Path yaml = dir.resolve("repo.yaml");
     DefinitionsYaml.write(ExampleRepo.definitions(), yaml);
 
-    Run plan = run("plan", "-f", yaml.toString());
+    FstoreRun plan = run("plan", "-f", yaml.toString());
     assertThat(plan.exitCode()).isZero();
     assertThat(plan.out()).contains("Changes against registry version 0")
         .contains("+ feature view user_stats").contains("+ feature service fraud_model");
 
-    Run apply = run("apply", "-f", yaml.toString());
+    FstoreRun apply = run("apply", "-f", yaml.toString());
     assertThat(apply.exitCode()).isZero();
     assertThat(apply.out()).contains("Applied as registry version 1");
     assertThat(run("plan", "-f", yaml.toString()).out()).contains("No changes");
@@ -114,11 +101,11 @@ class CommandLineIT {
     assertThat(changed).isNotEqualTo(text);
     Files.writeString(yaml, changed);
 
-    Run apply = run("apply", "-f", yaml.toString());
+    FstoreRun apply = run("apply", "-f", yaml.toString());
     assertThat(apply.exitCode()).isEqualTo(FstoreCommand.EXIT_REFUSED);
     assertThat(apply.err()).contains("feature view 'user_stats'").contains("'txn_count_7d'")
         .contains("INT64").contains("STRING");
-    Run plan = run("plan", "-f", dir.resolve("repo.yaml").toString());
+    FstoreRun plan = run("plan", "-f", dir.resolve("repo.yaml").toString());
     assertThat(plan.out()).contains("No changes: the registry (version 1)");
   }
 
@@ -130,7 +117,7 @@ class CommandLineIT {
     data.writeMerchantStats(dir.resolve("merchant_stats.csv"));
     data.writeUserMerchantStats(dir.resolve("user_merchant_stats.csv"));
 
-    Run ingest = run("ingest", "--view", "user_stats", users.toString());
+    FstoreRun ingest = run("ingest", "--view", "user_stats", users.toString());
     assertThat(ingest.exitCode()).isZero();
     assertThat(ingest.out()).contains(String.format("ingested %,d rows into 'user_stats'", rows));
     assertThat(run("ingest", "-v", "merchant_stats", dir.resolve("merchant_stats.csv").toString()).exitCode())
@@ -141,7 +128,7 @@ class CommandLineIT {
     Path bad = dir.resolve("bad.csv");
     Files.writeString(bad, "user_id,event_timestamp,txn_count_7d\n1,2026-11-01T00:00:00Z,3\n2,2026-11-01T00:00:00Z,"
         + "many\n");
-    Run refused = run("ingest", "-v", "user_stats", bad.toString());
+    FstoreRun refused = run("ingest", "-v", "user_stats", bad.toString());
     assertThat(refused.exitCode()).isEqualTo(FstoreCommand.EXIT_REFUSED);
     assertThat(refused.err()).contains("row 2").contains("column 'txn_count_7d'").contains("'many'");
   }
@@ -153,7 +140,7 @@ class CommandLineIT {
     data.writeEntities(entities);
     Path output = dir.resolve("training.parquet");
 
-    Run run = run("training-set", "-e", entities.toString(), "-s", "fraud_model", "-o", output.toString());
+    FstoreRun run = run("training-set", "-e", entities.toString(), "-s", "fraud_model", "-o", output.toString());
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).contains(String.format("wrote %,d rows", ExampleData.ENTITY_ROWS));
@@ -169,11 +156,11 @@ class CommandLineIT {
     server = FeatureServer.start(FeatureStoreConfig.builder().dataDir(dataDir).onlineStore(redis.uri()).port(0)
         .build());
 
-    Run materialize = run("materialize", "--start", "now-30d", "--end", "now+1h");
+    FstoreRun materialize = run("materialize", "--start", "now-30d", "--end", "now+1h");
     assertThat(materialize.exitCode()).as(materialize.err()).isZero();
     assertThat(materialize.out()).contains(String.format("materialized 'user_stats': %,d keys", ExampleData.USERS));
 
-    Run read = run("get-online", "-s", "fraud_model", "-e", "user_id=1,merchant_id=1", "-e",
+    FstoreRun read = run("get-online", "-s", "fraud_model", "-e", "user_id=1,merchant_id=1", "-e",
         "user_id=424242,merchant_id=1");
     assertThat(read.exitCode()).as(read.err()).isZero();
     assertThat(read.out()).contains("PRESENT").contains("NOT_FOUND");
@@ -181,34 +168,34 @@ class CommandLineIT {
     Path rows = dir.resolve("push.jsonl");
     Files.writeString(rows, "{\"user_id\": 424242, \"txn_count_7d\": 77, \"avg_amount_7d\": 1.5, "
         + "\"event_timestamp\": \"" + Instant.now() + "\"}\n");
-    Run push = run("push", "-v", "user_stats", rows.toString());
+    FstoreRun push = run("push", "-v", "user_stats", rows.toString());
     assertThat(push.exitCode()).as(push.err()).isZero();
     assertThat(push.out()).contains("pushed 1 rows to 'user_stats'");
-    Run after = run("get-online", "-f", "user_stats:txn_count_7d,user_stats:country", "-e", "user_id=424242");
+    FstoreRun after = run("get-online", "-f", "user_stats:txn_count_7d,user_stats:country", "-e", "user_id=424242");
     assertThat(after.out()).containsPattern("txn_count_7d\\s+77\\s+PRESENT").containsPattern("country\\s+-\\s+NULL_VALUE");
   }
 
   @Test
   @Order(7)
   void getOnlineAndPush_badInput_exitRefusedNamingTheOffender() throws IOException {
-    Run unknownView = run("get-online", "-f", "nope:x", "-e", "user_id=1");
+    FstoreRun unknownView = run("get-online", "-f", "nope:x", "-e", "user_id=1");
     assertThat(unknownView.exitCode()).isEqualTo(FstoreCommand.EXIT_REFUSED);
     assertThat(unknownView.err()).contains("'nope'");
 
     Path rows = dir.resolve("bad-push.jsonl");
     Files.writeString(rows, "{\"user_id\": 5005, \"txn_count_7d\": 1, \"event_timestamp\": 1}\n"
         + "{\"user_id\": 5006, \"txn_count_7d\": \"lots\", \"event_timestamp\": 1}\n");
-    Run push = run("push", "-v", "user_stats", rows.toString());
+    FstoreRun push = run("push", "-v", "user_stats", rows.toString());
     assertThat(push.exitCode()).isEqualTo(FstoreCommand.EXIT_REFUSED);
     assertThat(push.err()).contains("line 2").contains("txn_count_7d").contains("'lots'");
-    Run read = run("get-online", "-f", "user_stats:txn_count_7d", "-e", "user_id=5005");
+    FstoreRun read = run("get-online", "-f", "user_stats:txn_count_7d", "-e", "user_id=5005");
     assertThat(read.out()).contains("NOT_FOUND");
   }
 
   @Test
   @Order(8)
   void planAndApply_remote_goThroughTheServersRegistry() throws IOException {
-    Run plan = run("plan", "--remote", "-f", dir.resolve("repo.yaml").toString());
+    FstoreRun plan = run("plan", "--remote", "-f", dir.resolve("repo.yaml").toString());
     assertThat(plan.exitCode()).as(plan.err()).isZero();
     assertThat(plan.out()).contains("No changes: the registry (version 1)");
 
@@ -217,7 +204,7 @@ class CommandLineIT {
     String changed = text.replace("ttl: 2d", "ttl: 3d");
     assertThat(changed).isNotEqualTo(text);
     Files.writeString(yaml, changed);
-    Run apply = run("apply", "--remote", "-f", yaml.toString());
+    FstoreRun apply = run("apply", "--remote", "-f", yaml.toString());
 
     assertThat(apply.exitCode()).as(apply.err()).isZero();
     assertThat(apply.out()).contains("~ feature view user_stats").contains("ttl: PT48H -> PT72H")

@@ -2,20 +2,17 @@ package dev.featurestore.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.featurestore.deploy.cli.FstoreCommand;
 import dev.featurestore.deploy.quickstart.ExampleData;
 import dev.featurestore.deploy.quickstart.ExampleRepo;
 import dev.featurestore.deploy.server.FeatureServer;
 import dev.featurestore.online.RedisServerProcess;
 import dev.featurestore.sdk.DefinitionsYaml;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The embedded default across processes: the server holds the online data in its Hazelcast member, and a separate
@@ -24,14 +21,9 @@ import picocli.CommandLine;
 class EmbeddedClusterIT {
 
   private static String run(int expectedExit, String... args) {
-    CommandLine commandLine = FstoreCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    commandLine.setOut(new PrintWriter(out, true));
-    commandLine.setErr(new PrintWriter(err, true));
-    int code = commandLine.execute(args);
-    assertThat(code).as(String.join(" ", args) + "\n" + err).isEqualTo(expectedExit);
-    return out.toString();
+    FstoreRun run = FstoreRun.of(List.of(), args);
+    assertThat(run.exitCode()).as(String.join(" ", args) + "\n" + run.err()).isEqualTo(expectedExit);
+    return run.out();
   }
 
   @Test

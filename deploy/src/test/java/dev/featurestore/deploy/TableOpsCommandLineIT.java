@@ -18,8 +18,6 @@ import dev.featurestore.online.RedisServerProcess;
 import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.sdk.DefinitionsYaml;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +41,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The offline operations on the command line, as an operator runs them against a real Redis: incremental
@@ -65,7 +62,6 @@ class TableOpsCommandLineIT {
   private RedisServerProcess redis;
   private int files;
 
-  record Run(int exitCode, String out, String err) {}
 
   @BeforeAll
   void setUp(@TempDir Path tempDir) {
@@ -83,7 +79,7 @@ class TableOpsCommandLineIT {
   @Order(1)
   void help_newCommands_describeThemselves() {
     for (String command : List.of("materialize-incremental", "compact", "expire-snapshots")) {
-      Run run = run(command, "--help");
+      FstoreRun run = run(command, "--help");
       assertThat(run.exitCode()).as(command).isZero();
       assertThat(run.out()).as(command).contains("Usage: fstore " + command).contains("--views");
     }
@@ -97,7 +93,7 @@ class TableOpsCommandLineIT {
     assertThat(run("apply", "-f", yaml.toString()).exitCode()).isZero();
     ingest("1,2024-01-01T10:00:00Z,1.0", "2,2024-01-01T11:00:00Z,2.0");
 
-    Run run = run("materialize-incremental");
+    FstoreRun run = run("materialize-incremental");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).contains("materialized 'txn' in full up to snapshot").contains("2 keys from 2 rows");
@@ -109,7 +105,7 @@ class TableOpsCommandLineIT {
   void materializeIncremental_afterIngest_movesOnlyTheNewRows() {
     ingest("1,2024-01-02T10:00:00Z,10.0");
 
-    Run run = run("materialize-incremental", "-v", "txn");
+    FstoreRun run = run("materialize-incremental", "-v", "txn");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).contains("materialized 'txn' from snapshot").contains("1 keys from 1 rows");
@@ -122,7 +118,7 @@ class TableOpsCommandLineIT {
   void compact_smallFiles_mergesThem() {
     ingest("3,2024-01-01T12:00:00Z,3.0");
 
-    Run run = run("compact");
+    FstoreRun run = run("compact");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).contains("compacted 'txn': 3 files -> 2 (2 small files merged into 1, 3 rows)");
@@ -131,7 +127,7 @@ class TableOpsCommandLineIT {
   @Test
   @Order(5)
   void expireSnapshots_retainLastOne_expiresTheRest() {
-    Run run = run("expire-snapshots", "--snapshot-max-age", "PT0S", "--snapshot-retain-last", "1");
+    FstoreRun run = run("expire-snapshots", "--snapshot-max-age", "PT0S", "--snapshot-retain-last", "1");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).contains("expired 3 of 4 snapshots of 'txn'");
@@ -143,8 +139,8 @@ class TableOpsCommandLineIT {
   @Test
   @Order(6)
   void commands_unknownViewOrBadPolicy_areRefusedNamingTheValue() {
-    Run unknown = run("compact", "-v", "nope");
-    Run badPolicy = run("expire-snapshots", "--snapshot-retain-last", "0");
+    FstoreRun unknown = run("compact", "-v", "nope");
+    FstoreRun badPolicy = run("expire-snapshots", "--snapshot-retain-last", "0");
 
     assertThat(unknown.exitCode()).isEqualTo(FstoreCommand.EXIT_REFUSED);
     assertThat(unknown.err()).contains("'nope'");
@@ -194,7 +190,7 @@ class TableOpsCommandLineIT {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Run run = run("ingest", "-v", "txn", file.toString());
+    FstoreRun run = run("ingest", "-v", "txn", file.toString());
     assertThat(run.exitCode()).as(run.err()).isZero();
   }
 
@@ -215,17 +211,7 @@ class TableOpsCommandLineIT {
     }
   }
 
-  private Run run(String... args) {
-    List<String> all = new ArrayList<>(List.of(args));
-    if (!all.contains("--help")) {
-      all.addAll(List.of("--data-dir", dataDir.toString(), "--online-store", redis.uri()));
-    }
-    CommandLine commandLine = FstoreCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    commandLine.setOut(new PrintWriter(out, true));
-    commandLine.setErr(new PrintWriter(err, true));
-    int code = commandLine.execute(all.toArray(String[]::new));
-    return new Run(code, out.toString(), err.toString());
+  private FstoreRun run(String... args) {
+    return FstoreRun.of(List.of("--data-dir", dataDir.toString(), "--online-store", redis.uri()), args);
   }
 }

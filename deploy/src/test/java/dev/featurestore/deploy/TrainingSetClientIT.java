@@ -3,6 +3,7 @@ package dev.featurestore.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.featurestore.api.ValueType;
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.api.definition.Entity;
@@ -20,6 +21,7 @@ import dev.featurestore.offline.TrainingSetRequest;
 import dev.featurestore.online.RedisServerProcess;
 import dev.featurestore.registry.Registries;
 import dev.featurestore.registry.Registry;
+import dev.featurestore.sdk.FetchedTrainingSet;
 import dev.featurestore.sdk.TrainingSetClient;
 import dev.featurestore.sdk.TrainingSetQuery;
 import java.io.IOException;
@@ -133,6 +135,34 @@ class TrainingSetClientIT {
   }
 
   @Test
+  void fetch_asOfItsManifest_afterMoreDataIngested_returnsTheSameRowsAndContentHash() throws IOException {
+    // user 7 is in no other test's entities: the rows ingested here change only this training set
+    Path entities = Files.writeString(dir.resolve("user7.csv"), "user_id,event_timestamp,label\n"
+        + "7,2024-01-01T12:00:00Z,z\n");
+    try (TrainingSetClient client = TrainingSetClient.connect("127.0.0.1", server.flightPort())) {
+      List<List<Object>> before = new ArrayList<>();
+      FetchedTrainingSet original =
+          client.fetch(TrainingSetQuery.ofService("fraud"), entities.toString(), batch -> before.addAll(rowsOf(batch)));
+      Path more = Files.writeString(dir.resolve("more.csv"), "user_id,event_timestamp,created_timestamp,amount\n"
+          + "7,2024-01-01T10:00:00Z,2024-01-01T10:00:00Z,70.0\n");
+      try (OfflineStore offline = OfflineStores.local(data.resolve("warehouse"))) {
+        offline.ingest(DEFINITIONS, "txn", more, ProgressListener.NONE);
+      }
+      List<List<Object>> latest = new ArrayList<>();
+      client.fetch(TrainingSetQuery.ofService("fraud"), entities.toString(), batch -> latest.addAll(rowsOf(batch)));
+      List<List<Object>> again = new ArrayList<>();
+      FetchedTrainingSet rebuilt = client.fetch(TrainingSetQuery.asOf(original.manifest()),
+          batch -> again.addAll(rowsOf(batch)));
+
+      assertThat(latest).extracting(row -> row.get(3)).containsExactly(70.0);
+      assertThat(again).containsExactlyElementsOf(before).extracting(row -> row.get(3)).containsOnlyNulls();
+      assertThat(contentHash(rebuilt)).isEqualTo(contentHash(original)).startsWith("sha256:");
+      assertThat(rebuilt.rows()).isEqualTo(original.rows()).isEqualTo(1);
+      assertThat(original.manifest()).contains("\"definitions_version\" : 1");
+    }
+  }
+
+  @Test
   void fetch_unknownService_isNotFoundNamingIt() {
     assertThatThrownBy(() -> fetch(TrainingSetQuery.ofService("nope")))
         .isInstanceOf(NotFoundException.class)
@@ -143,8 +173,9 @@ class TrainingSetClientIT {
     List<List<Object>> rows = new ArrayList<>();
     try (TrainingSetClient client = TrainingSetClient.connect("127.0.0.1", server.flightPort());
         VectorSchemaRoot entities = entities(client)) {
-      long count = client.fetch(query, entities, batch -> rows.addAll(rowsOf(batch)));
-      assertThat(count).isEqualTo(ENTITY_CSV.length - 1);
+      FetchedTrainingSet fetched = client.fetch(query, entities, batch -> rows.addAll(rowsOf(batch)));
+      assertThat(fetched.rows()).isEqualTo(ENTITY_CSV.length - 1);
+      assertThat(fetched.manifest()).contains("\"rows\" : " + (ENTITY_CSV.length - 1));
     }
     return rows;
   }
@@ -182,6 +213,14 @@ class TrainingSetClientIT {
           row.get("label"), row.get("amount")));
     }
     return rows;
+  }
+
+  private static String contentHash(FetchedTrainingSet fetched) {
+    try {
+      return new ObjectMapper().readTree(fetched.manifest()).get("content_hash").asText();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
   }
 
   private static List<List<Object>> rowsOf(VectorSchemaRoot batch) {

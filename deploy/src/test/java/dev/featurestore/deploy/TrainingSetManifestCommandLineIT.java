@@ -7,20 +7,16 @@ import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.api.definition.Entity;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.definition.JoinKey;
-import dev.featurestore.deploy.cli.FstoreCommand;
 import dev.featurestore.offline.TableFiles;
 import dev.featurestore.offline.TrainingSetManifest;
 import dev.featurestore.sdk.DefinitionsYaml;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code training-set} with manifests on the command line: the manifest beside the output, {@code --as-of} after
@@ -37,7 +33,6 @@ class TrainingSetManifestCommandLineIT {
 
   @TempDir Path dir;
 
-  record Run(int exitCode, String out, String err) {}
 
   @Test
   void trainingSet_asOfManifest_reproducesRowsAndHashAfterMoreDataAndANewDefinition() throws IOException {
@@ -47,7 +42,7 @@ class TrainingSetManifestCommandLineIT {
         "2,2024-01-01T12:00:00Z", "3,2024-01-01T12:00:00Z");
     Path first = dir.resolve("first.parquet");
 
-    Run built = run("training-set", "-e", entities.toString(), "-f", "txn:*", "-o", first.toString(),
+    FstoreRun built = run("training-set", "-e", entities.toString(), "-f", "txn:*", "-o", first.toString(),
         "--to-table", "fraud_v1");
 
     assertThat(built.exitCode()).as(built.err()).isZero();
@@ -63,10 +58,10 @@ class TrainingSetManifestCommandLineIT {
     ingest("1,2024-01-01T11:00:00Z,9.0", "3,2024-01-01T11:00:00Z,3.0");
     Path latest = dir.resolve("latest.parquet");
     Path latestManifest = dir.resolve("latest.json");
-    Run now = run("training-set", "-e", entities.toString(), "-f", "txn:*", "-o", latest.toString(),
+    FstoreRun now = run("training-set", "-e", entities.toString(), "-f", "txn:*", "-o", latest.toString(),
         "--manifest-out", latestManifest.toString());
     Path again = dir.resolve("again.parquet");
-    Run reproduced = run("training-set", "--as-of", manifestFile.toString(), "-o", again.toString());
+    FstoreRun reproduced = run("training-set", "--as-of", manifestFile.toString(), "-o", again.toString());
 
     assertThat(now.exitCode()).as(now.err()).isZero();
     assertThat(TrainingSetManifest.read(latestManifest).contentHash()).isNotEqualTo(manifest.contentHash());
@@ -80,7 +75,7 @@ class TrainingSetManifestCommandLineIT {
 
   @Test
   void trainingSet_asOfWithEntities_isRefused() {
-    Run run = run("training-set", "--as-of", dir.resolve("m.json").toString(), "-e", "x.csv", "-o",
+    FstoreRun run = run("training-set", "--as-of", dir.resolve("m.json").toString(), "-e", "x.csv", "-o",
         dir.resolve("o.parquet").toString());
 
     assertThat(run.exitCode()).isNotZero();
@@ -90,7 +85,7 @@ class TrainingSetManifestCommandLineIT {
 
   @Test
   void trainingSet_withoutEntitiesOrAsOf_isRefused() {
-    Run run = run("training-set", "-f", "txn:*", "-o", dir.resolve("o.parquet").toString());
+    FstoreRun run = run("training-set", "-f", "txn:*", "-o", dir.resolve("o.parquet").toString());
 
     assertThat(run.exitCode()).isNotZero();
     assertThat(run.err()).contains(
@@ -100,7 +95,7 @@ class TrainingSetManifestCommandLineIT {
   private void apply(FeatureView view) {
     Path yaml = dir.resolve("repo.yaml");
     DefinitionsYaml.write(new Definitions(List.of(USER), List.of(view), List.of()), yaml);
-    Run run = run("apply", "-f", yaml.toString());
+    FstoreRun run = run("apply", "-f", yaml.toString());
     assertThat(run.exitCode()).as(run.err()).isZero();
   }
 
@@ -108,7 +103,7 @@ class TrainingSetManifestCommandLineIT {
     List<String> all = new ArrayList<>(List.of("user_id,event_timestamp,amount"));
     all.addAll(List.of(lines));
     Path file = write("txn-" + System.nanoTime() + ".csv", all.toArray(String[]::new));
-    Run run = run("ingest", "-v", "txn", file.toString());
+    FstoreRun run = run("ingest", "-v", "txn", file.toString());
     assertThat(run.exitCode()).as(run.err()).isZero();
   }
 
@@ -118,15 +113,7 @@ class TrainingSetManifestCommandLineIT {
     return file;
   }
 
-  private Run run(String... args) {
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--data-dir", dir.resolve("data").toString()));
-    CommandLine commandLine = FstoreCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    commandLine.setOut(new PrintWriter(out, true));
-    commandLine.setErr(new PrintWriter(err, true));
-    int code = commandLine.execute(all.toArray(String[]::new));
-    return new Run(code, out.toString(), err.toString());
+  private FstoreRun run(String... args) {
+    return FstoreRun.of(List.of("--data-dir", dir.resolve("data").toString()), args);
   }
 }

@@ -21,11 +21,16 @@ import java.util.Set;
  *
  * <pre>{"features": ["view:feature", "view:*"]} or {"feature_service": "name"},
  * optional "full_feature_names": true, "as_known_at": true,
- * and for DoGet the entities: "entity_path": "/path/on/the/server.parquet" or "upload": "id from DoPut"</pre>
+ * and for DoGet the entities: "entity_path": "/path/on/the/server.parquet" or "upload": "id from DoPut"
+ * or, to build a training set again, {"as_of": {a manifest}} with optional "entity_path" or "upload"</pre>
+ *
+ * <p>With {@code as_of} the manifest says the selection, naming and visibility (the command must not), the
+ * snapshots to read and the registry version; the entities default to the manifest's entity file.
  *
  * @param features the references, empty when {@code featureService} is given
  * @param entityPath a .parquet or .csv file on the server, or null
  * @param upload the id of an uploaded entity table, or null
+ * @param asOf the manifest of a training set to build again, or null
  */
 record FlightCommand(
     List<FeatureRef> features,
@@ -33,10 +38,13 @@ record FlightCommand(
     boolean fullNames,
     boolean asKnownAt,
     String entityPath,
-    String upload) {
+    String upload,
+    TrainingSetManifest asOf) {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> FIELDS =
-      Set.of("features", "feature_service", "full_feature_names", "as_known_at", "entity_path", "upload");
+      Set.of("features", "feature_service", "full_feature_names", "as_known_at", "entity_path", "upload", "as_of");
+  private static final Set<String> SAID_BY_MANIFEST =
+      Set.of("features", "feature_service", "full_feature_names", "as_known_at");
 
   /**
    * Reads a command or ticket.
@@ -61,8 +69,17 @@ record FlightCommand(
       String name = names.next();
       if (!FIELDS.contains(name)) {
         throw new InvalidRequestException(action + ": unknown field '" + name + "' (known: features, feature_service,"
-            + " full_feature_names, as_known_at, entity_path, upload)");
+            + " full_feature_names, as_known_at, entity_path, upload, as_of)");
       }
+    }
+    String entityPath = text(root, "entity_path", action);
+    String upload = text(root, "upload", action);
+    if (entityPath != null && upload != null) {
+      throw new InvalidRequestException(action + ": give either 'entity_path' or 'upload', not both");
+    }
+    JsonNode asOf = root.get("as_of");
+    if (asOf != null && !asOf.isNull()) {
+      return asOf(root, asOf, entityPath, upload, action);
     }
     List<FeatureRef> features = new ArrayList<>();
     JsonNode refs = root.get("features");
@@ -81,29 +98,45 @@ record FlightCommand(
     if (features.isEmpty() == (service == null)) {
       throw new InvalidRequestException(action + ": give either 'features' or 'feature_service', not both or neither");
     }
-    String entityPath = text(root, "entity_path", action);
-    String upload = text(root, "upload", action);
-    if (entityPath != null && upload != null) {
-      throw new InvalidRequestException(action + ": give either 'entity_path' or 'upload', not both");
-    }
     return new FlightCommand(List.copyOf(features), service, bool(root, "full_feature_names", action),
-        bool(root, "as_known_at", action), entityPath, upload);
+        bool(root, "as_known_at", action), entityPath, upload, null);
+  }
+
+  private static FlightCommand asOf(JsonNode root, JsonNode asOf, String entityPath, String upload, String action) {
+    for (String field : SAID_BY_MANIFEST) {
+      if (root.has(field)) {
+        throw new InvalidRequestException(action + ": field '" + field + "' cannot go with 'as_of': the manifest"
+            + " says it");
+      }
+    }
+    if (!asOf.isObject()) {
+      throw new InvalidRequestException(action + ": field 'as_of' must be a training-set manifest (a JSON object),"
+          + " not " + asOf);
+    }
+    TrainingSetManifest manifest = ManifestCodec.fromTree(asOf, "as_of");
+    return new FlightCommand(manifest.features(), manifest.featureService(), manifest.naming() == FeatureNaming.FULL,
+        manifest.visibility() == TrainingSetRequest.Visibility.AS_KNOWN_AT, entityPath, upload, manifest);
   }
 
   FlightCommand withUpload(String id) {
-    return new FlightCommand(features, featureService, fullNames, asKnownAt, null, id);
+    return new FlightCommand(features, featureService, fullNames, asKnownAt, null, id, asOf);
   }
 
+  /** The command as JSON again: a ticket that reads back to an equal command. */
   byte[] toJson() {
     ObjectNode root = JSON.createObjectNode();
-    if (featureService != null) {
+    if (asOf != null) {
+      root.set("as_of", ManifestCodec.toTree(asOf));
+    } else if (featureService != null) {
       root.put("feature_service", featureService);
     } else {
       ArrayNode refs = root.putArray("features");
       features.forEach(ref -> refs.add(ref.toString()));
     }
-    root.put("full_feature_names", fullNames);
-    root.put("as_known_at", asKnownAt);
+    if (asOf == null) {
+      root.put("full_feature_names", fullNames);
+      root.put("as_known_at", asKnownAt);
+    }
     if (entityPath != null) {
       root.put("entity_path", entityPath);
     }
@@ -117,11 +150,16 @@ record FlightCommand(
     }
   }
 
-  /** The request for an entity file; the output is null (streamed). */
+  /**
+   * The request for an entity file; the output is null (streamed). With {@code as_of}, pinned to the manifest's
+   * snapshots and entity sha256.
+   */
   TrainingSetRequest toRequest(Path entityFile) {
-    return new TrainingSetRequest(entityFile, features, featureService,
+    TrainingSetRequest request = new TrainingSetRequest(entityFile, features, featureService,
         fullNames ? FeatureNaming.FULL : FeatureNaming.SHORT,
         asKnownAt ? TrainingSetRequest.Visibility.AS_KNOWN_AT : TrainingSetRequest.Visibility.ALL_WRITES, null);
+    return asOf == null ? request
+        : request.withAsOf(new TrainingSetRequest.AsOf(asOf.snapshotIds(), asOf.entitySha256()));
   }
 
   private static String text(JsonNode root, String field, String action) {

@@ -7,7 +7,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
  * Streams a training set's batches to a DoGet client, waiting (on the Flight worker thread) while the client is
- * slower than the join, so that a slow reader holds back the join instead of filling memory.
+ * slower than the join, so that a slow reader holds back the join instead of filling memory. It does not end the
+ * stream: the producer sends the manifest after the last batch, then completes it.
  */
 final class FlightSink implements TrainingSetSink {
   private static final long WAIT_MILLIS = 60_000;
@@ -41,7 +42,7 @@ final class FlightSink implements TrainingSetSink {
 
   @Override
   public void finish() {
-    listener.completed();
+    // the content hash and the snapshots are known only once the join returns: the producer completes the stream
   }
 
   @Override

@@ -1,6 +1,5 @@
 package dev.featurestore.offline;
 
-import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.api.error.UnavailableException;
 import java.io.IOException;
 import java.time.Clock;
@@ -10,7 +9,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.apache.arrow.flight.FlightServer;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
@@ -37,7 +35,7 @@ final class FlightTrainingSetService implements TrainingSetFlightService {
   }
 
   static FlightTrainingSetService start(
-      IcebergOfflineStore store, Supplier<Definitions> definitions, FlightServiceOptions options) {
+      IcebergOfflineStore store, DefinitionVersions definitions, FlightServiceOptions options) {
     BufferAllocator allocator = new RootAllocator();
     EntityUploads uploads = new EntityUploads(
         options.uploadDirectory().resolve(UUID.randomUUID().toString()), options.uploadRetention(), Clock.systemUTC());

@@ -9,13 +9,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.featurestore.api.definition.FeatureNaming;
 import dev.featurestore.api.definition.FeatureRef;
 import dev.featurestore.api.error.InvalidRequestException;
+import dev.featurestore.offline.internal.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -26,7 +26,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The JSON of a {@link TrainingSetManifest}:
@@ -50,6 +49,15 @@ final class ManifestCodec {
   private ManifestCodec() {}
 
   static byte[] toJson(TrainingSetManifest m) {
+    try {
+      return JSON.writeValueAsBytes(toTree(m));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The manifest as a JSON object, to embed (a Flight {@code as_of} request carries one). */
+  static ObjectNode toTree(TrainingSetManifest m) {
     ObjectNode root = JSON.createObjectNode();
     root.put("format_version", m.formatVersion());
     root.put("created_at", m.createdAt().toString());
@@ -82,11 +90,7 @@ final class ManifestCodec {
         table.put("snapshot_id", m.tableSnapshotId());
       }
     }
-    try {
-      return JSON.writeValueAsBytes(root);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return root;
   }
 
   static TrainingSetManifest fromJson(byte[] json, String source) {
@@ -97,6 +101,12 @@ final class ManifestCodec {
     } catch (IOException e) {
       throw new InvalidRequestException(action + ": not JSON (" + e.getMessage() + ")", e);
     }
+    return fromTree(root, source);
+  }
+
+  /** Reads a manifest from a JSON tree; {@code source} names it in messages (a file, or a request's field). */
+  static TrainingSetManifest fromTree(JsonNode root, String source) {
+    String action = "Cannot read training-set manifest '" + source + "'";
     if (root == null || !root.isObject()) {
       throw new InvalidRequestException(action + ": expected a JSON object");
     }
@@ -174,20 +184,13 @@ final class ManifestCodec {
 
   static void write(TrainingSetManifest manifest, Path file) {
     Path target = file.toAbsolutePath();
-    Path temp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
     try {
-      Files.createDirectories(target.getParent());
-      Files.write(temp, toJson(manifest));
-      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFiles.write(target, temp -> Files.write(temp, toJson(manifest)));
     } catch (IOException e) {
-      try {
-        Files.deleteIfExists(temp);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
       throw new UncheckedIOException("Cannot write training-set manifest '" + target + "': " + e.getMessage(), e);
     }
   }
+
 
   /** Lowercase hex SHA-256 of a file's bytes. */
   static String sha256(Path file, String action) {

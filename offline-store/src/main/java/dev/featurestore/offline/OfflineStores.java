@@ -4,6 +4,7 @@ import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.offline.predictions.OfflinePredictionLog;
 import dev.featurestore.offline.predictions.PredictionLogOptions;
 import dev.featurestore.offline.predictions.PredictionLogs;
+import dev.featurestore.registry.Registry;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -58,15 +59,31 @@ public final class OfflineStores {
 
   /**
    * Starts an Arrow Flight service for training sets on {@code store} (see {@link TrainingSetFlightService}), which
-   * reads the definitions from {@code definitions} at each call. The service does not own {@code store}: close the
-   * service first, then the store.
+   * reads the current definitions of {@code registry} at each call, and for a rebuild from a manifest
+   * ({@code as_of}) the definitions of the manifest's registry version. Manifests record the registry version. The
+   * service owns neither: close the service first, then the store and the registry.
    *
    * @throws IllegalArgumentException when {@code store} was not made by this class
    * @throws dev.featurestore.api.error.UnavailableException when the port cannot be bound
    */
   public static TrainingSetFlightService flightService(
+      OfflineStore store, Registry registry, FlightServiceOptions options) {
+    Objects.requireNonNull(registry, "registry");
+    return flightService(store, DefinitionVersions.of(registry), options);
+  }
+
+  /**
+   * Like {@link #flightService(OfflineStore, Registry, FlightServiceOptions)} with definitions but no registry:
+   * manifests record registry version 0, and only manifests of version 0 can be rebuilt.
+   */
+  public static TrainingSetFlightService flightService(
       OfflineStore store, Supplier<Definitions> definitions, FlightServiceOptions options) {
     Objects.requireNonNull(definitions, "definitions");
+    return flightService(store, DefinitionVersions.unversioned(definitions), options);
+  }
+
+  private static TrainingSetFlightService flightService(
+      OfflineStore store, DefinitionVersions definitions, FlightServiceOptions options) {
     Objects.requireNonNull(options, "options");
     if (!(store instanceof IcebergOfflineStore iceberg)) {
       throw new IllegalArgumentException("Cannot serve training sets over Flight from " + store

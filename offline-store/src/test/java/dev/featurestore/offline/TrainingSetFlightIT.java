@@ -12,6 +12,8 @@ import dev.featurestore.api.ValueType;
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.api.definition.FeatureRef;
 import dev.featurestore.api.definition.FeatureView;
+import dev.featurestore.registry.Registries;
+import dev.featurestore.registry.Registry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +22,7 @@ import java.util.List;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.FlightStream;
@@ -27,6 +30,7 @@ import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.flight.SyncPutListener;
 import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -164,7 +168,186 @@ class TrainingSetFlightIT {
     assertThat(fetch(upload("{\"features\": [\"txn:amount\"]}"))).hasSize(ENTITIES.length);
   }
 
+  @Test
+  void getFlightInfoThenDoGet_plainFlightClient_streamsTheParquetTrainingSet() throws Exception {
+    // as pyarrow's client.get_flight_info(FlightDescriptor.for_command(...)) then client.do_get(endpoint.ticket)
+    String command = "{\"features\": [\"txn:amount\", \"txn:tag\"], \"entity_path\": \""
+        + entityParquet().toString().replace("\\", "\\\\") + "\"}";
+
+    FlightInfo info = client.getInfo(FlightDescriptor.command(command.getBytes(StandardCharsets.UTF_8)));
+
+    assertThat(info.getRecords()).isEqualTo(ENTITIES.length);
+    assertThat(info.getEndpoints()).hasSize(1);
+    assertThat(info.getEndpoints().get(0).getLocations()).isEmpty(); // fetched from this same service
+    Ticket ticket = info.getEndpoints().get(0).getTicket();
+    try (FlightStream stream = client.getStream(ticket)) {
+      assertThat(stream.getSchema()).isEqualTo(info.getSchema());
+    }
+    assertThat(info.getSchema().getFields()).extracting(Field::getName)
+        .containsExactly("user_id", "event_timestamp", "label", "amount", "tag");
+    assertThat(fetch(ticket.getBytes())).containsExactlyElementsOf(parquetTrainingSet(
+        List.of(FeatureRef.of("txn", "amount"), FeatureRef.of("txn", "tag")), TrainingSetRequest.Visibility.ALL_WRITES));
+    assertThat(client.getSchema(FlightDescriptor.command(command.getBytes(StandardCharsets.UTF_8))).getSchema())
+        .isEqualTo(info.getSchema());
+  }
+
+  @Test
+  void getFlightInfo_ofDoPutTicket_describesTheUploadAndStreamsIt() throws Exception {
+    byte[] putTicket = upload("{\"features\": [\"txn:*\"], \"full_feature_names\": true}");
+
+    FlightInfo info = client.getInfo(FlightDescriptor.command(putTicket));
+
+    assertThat(info.getRecords()).isEqualTo(ENTITIES.length);
+    try (FlightStream stream = client.getStream(info.getEndpoints().get(0).getTicket())) {
+      assertThat(stream.getSchema()).isEqualTo(info.getSchema());
+    }
+    assertThat(info.getSchema().getFields()).extracting(Field::getName)
+        .containsExactly("user_id", "event_timestamp", "label", "txn__amount", "txn__tag");
+    assertThat(fetch(info.getEndpoints().get(0).getTicket().getBytes())).containsExactlyElementsOf(fetch(putTicket));
+  }
+
+  @Test
+  void getFlightInfo_csvEntities_hasUnknownRowCountAndTheStreamedSchema() throws Exception {
+    Path entities = TestFiles.csv(dir, "entities.csv", "user_id,event_timestamp,label",
+        "1,2024-01-01T12:00:00Z,y", "2,2024-01-01T12:00:00Z,x");
+    byte[] command = ("{\"features\": [\"txn:amount\"], \"entity_path\": \"" + entities + "\"}")
+        .getBytes(StandardCharsets.UTF_8);
+
+    FlightInfo info = client.getInfo(FlightDescriptor.command(command));
+
+    assertThat(info.getRecords()).isEqualTo(-1);
+    try (FlightStream stream = client.getStream(info.getEndpoints().get(0).getTicket())) {
+      assertThat(stream.getSchema()).isEqualTo(info.getSchema());
+    }
+    assertThat(fetch(command)).containsExactly(
+        List.of(1L, micros("2024-01-01T12:00:00Z"), "y", 2.0), List.of(2L, micros("2024-01-01T12:00:00Z"), "x", 5.0));
+  }
+
+  @Test
+  void getFlightInfo_withoutEntities_isInvalidArgumentSayingWhatToGive() {
+    byte[] command = "{\"features\": [\"txn:amount\"]}".getBytes(StandardCharsets.UTF_8);
+
+    assertThatThrownBy(() -> client.getInfo(FlightDescriptor.command(command)))
+        .isInstanceOfSatisfying(FlightRuntimeException.class,
+            e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.INVALID_ARGUMENT))
+        .hasMessage("Cannot build training set: the request names no entities (give 'entity_path', or DoPut them"
+            + " first)");
+  }
+
+  @Test
+  void doGet_endsWithTheManifestOfTheCommandLine() {
+    Path entities = entityParquet();
+    String command = "{\"features\": [\"txn:amount\", \"txn:tag\"], \"entity_path\": \"" + entities + "\"}";
+
+    Fetched flight = fetchWithManifest(command.getBytes(StandardCharsets.UTF_8));
+
+    TrainingSetManifest cli = store.trainingSet(DEFS, TrainingSetRequest.forFeatures(entities,
+        List.of(FeatureRef.of("txn", "amount"), FeatureRef.of("txn", "tag")), dir.resolve("cli.parquet")),
+        ProgressListener.NONE).manifest();
+    TrainingSetManifest manifest = flight.manifest();
+    assertThat(manifest.contentHash()).isEqualTo(cli.contentHash());
+    assertThat(manifest.snapshotIds()).isEqualTo(cli.snapshotIds()).containsOnlyKeys("txn");
+    assertThat(manifest.entitySha256()).isEqualTo(cli.entitySha256());
+    assertThat(manifest.entityFile()).isEqualTo(cli.entityFile());
+    assertThat(manifest.rows()).isEqualTo(ENTITIES.length).isEqualTo(flight.rows().size());
+    assertThat(manifest.features()).isEqualTo(cli.features());
+    assertThat(manifest.definitionsVersion()).isZero();
+    assertThat(manifest.output()).isNull();
+  }
+
+  @Test
+  void doGet_asOfManifest_afterMoreDataIngested_returnsTheSameRowsAndContentHash() {
+    try (Registry registry = Registries.embedded(dir.resolve("registry"));
+        TrainingSetFlightService versioned = OfflineStores.flightService(store, registry,
+            FlightServiceOptions.builder().port(0).uploadDirectory(dir.resolve("uploads-2")).build());
+        FlightClient versionedClient = FlightClient.builder(allocator,
+            Location.forGrpcInsecure("127.0.0.1", versioned.port())).build()) {
+      long version = registry.apply(DEFS, 0).snapshot().version();
+      Fetched original = fetchWithManifest(versionedClient, upload(versionedClient, "{\"features\": [\"txn:*\"]}"));
+      store.ingest(DEFS, "txn", TestFiles.csv(dir, "more.csv",
+          "user_id,event_timestamp,created_timestamp,amount,tag",
+          "2,2024-01-01T11:00:00Z,2024-01-01T11:00:00Z,50.0,new",
+          "9,2024-01-01T11:00:00Z,2024-01-01T11:00:00Z,90.0,new"), ProgressListener.NONE);
+      Fetched latest = fetchWithManifest(versionedClient, upload(versionedClient, "{\"features\": [\"txn:*\"]}"));
+      String asOf = "{\"as_of\": " + new String(ManifestCodec.toJson(original.manifest()), StandardCharsets.UTF_8)
+          + "}";
+
+      Fetched reuploaded = fetchWithManifest(versionedClient, upload(versionedClient, asOf));
+      Fetched byManifestFile = fetchWithManifest(versionedClient, asOf.getBytes(StandardCharsets.UTF_8));
+
+      assertThat(original.manifest().definitionsVersion()).isEqualTo(version);
+      assertThat(latest.manifest().contentHash()).isNotEqualTo(original.manifest().contentHash());
+      assertThat(latest.rows()).isNotEqualTo(original.rows());
+      for (Fetched again : List.of(reuploaded, byManifestFile)) {
+        assertThat(again.rows()).containsExactlyElementsOf(original.rows());
+        assertThat(again.manifest().contentHash()).isEqualTo(original.manifest().contentHash());
+        assertThat(again.manifest().snapshotIds()).isEqualTo(original.manifest().snapshotIds());
+        assertThat(again.manifest().definitionsVersion()).isEqualTo(version);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void doGet_asOfManifest_otherEntities_isInvalidArgumentNamingBothSha256() {
+    Fetched original = fetchWithManifest(upload("{\"features\": [\"txn:amount\"]}"));
+    Path other = TestFiles.csv(dir, "other.csv", "user_id,event_timestamp", "1,2024-01-01T12:00:00Z");
+    String asOf = "{\"as_of\": " + new String(ManifestCodec.toJson(original.manifest()), StandardCharsets.UTF_8)
+        + ", \"entity_path\": \"" + other + "\"}";
+
+    assertThatThrownBy(() -> fetch(asOf.getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOfSatisfying(FlightRuntimeException.class,
+            e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.INVALID_ARGUMENT))
+        .hasMessageStartingWith("Cannot build training set from 'other.csv' as of its manifest: the entity file"
+            + " changed since (sha256 ")
+        .hasMessageEndingWith(", the manifest has " + original.manifest().entitySha256() + ")");
+  }
+
+  @Test
+  void doGet_asOfWithFeatures_isInvalidArgumentNamingTheField() {
+    Fetched original = fetchWithManifest(upload("{\"features\": [\"txn:amount\"]}"));
+    String asOf = "{\"as_of\": " + new String(ManifestCodec.toJson(original.manifest()), StandardCharsets.UTF_8)
+        + ", \"as_known_at\": true}";
+
+    assertThatThrownBy(() -> fetch(asOf.getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOfSatisfying(FlightRuntimeException.class,
+            e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.INVALID_ARGUMENT))
+        .hasMessage("Cannot read training-set command: field 'as_known_at' cannot go with 'as_of': the manifest says"
+            + " it");
+  }
+
+  /** The rows of a DoGet and the manifest of its last, metadata-only message. */
+  private record Fetched(List<List<Object>> rows, TrainingSetManifest manifest) {}
+
+  private Fetched fetchWithManifest(byte[] ticket) {
+    return fetchWithManifest(client, ticket);
+  }
+
+  private static Fetched fetchWithManifest(FlightClient client, byte[] ticket) {
+    List<List<Object>> rows = new ArrayList<>();
+    try (FlightStream stream = client.getStream(new Ticket(ticket))) {
+      VectorSchemaRoot root = stream.getRoot();
+      while (stream.next()) {
+        rows.addAll(rowsOf(root)); // the metadata-only message leaves the root empty
+      }
+      ArrowBuf metadata = stream.getLatestMetadata();
+      byte[] json = new byte[(int) metadata.readableBytes()];
+      metadata.getBytes(0, json);
+      return new Fetched(rows, ManifestCodec.fromJson(json, "DoGet metadata"));
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
   private byte[] upload(String command) {
+    return upload(client, command);
+  }
+
+  private byte[] upload(FlightClient client, String command) {
     try (VectorSchemaRoot root = entityRoot()) {
       SyncPutListener listener = new SyncPutListener();
       FlightClient.ClientStreamListener put =

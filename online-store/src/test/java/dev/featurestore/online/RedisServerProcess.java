@@ -17,8 +17,10 @@ import org.awaitility.Awaitility;
 import redis.embedded.RedisServer;
 
 /**
- * A real Redis server for tests, on a free loopback port, without persistence: {@code redis-server} from the PATH,
- * or the binary bundled with the {@code embedded-redis} artifact when there is none. Close it to stop it.
+ * A real Redis server for tests and benchmarks, on a free loopback port, without persistence (so loading measures
+ * memory writes, not disk): {@code redis-server} from the PATH, or the binary bundled with the
+ * {@code embedded-redis} artifact when there is none. Close it to stop it. The benchmarks module uses it from this
+ * module's test-jar.
  *
  * <pre>{@code
  * try (RedisServerProcess redis = RedisServerProcess.start()) {
@@ -50,37 +52,65 @@ public final class RedisServerProcess implements AutoCloseable {
    * @throws IllegalStateException when there is no {@code redis-server} on the PATH
    */
   public static RedisServerProcess start(int port, List<String> options) {
-    RedisServerProcess server;
+    String binary = findOnPath("redis-server");
+    if (binary != null) {
+      return launch(binary, port, options);
+    }
+    if (!options.isEmpty()) {
+      throw new IllegalStateException("Cannot start redis-server with " + options + ": none on the PATH");
+    }
+    RedisServer embedded;
     try {
-      String binary = findOnPath("redis-server");
-      if (binary != null) {
-        List<String> command = new ArrayList<>();
-        command.add(binary);
-        // A config file must come first; options after it override it.
-        int firstOption = 0;
-        while (firstOption < options.size() && !options.get(firstOption).startsWith("--")) {
-          command.add(options.get(firstOption++));
-        }
-        command.addAll(List.of("--port", String.valueOf(port), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--daemonize", "no"));
-        command.addAll(options.subList(firstOption, options.size()));
-        Process process = new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
-        server = new RedisServerProcess(port, process, null);
-      } else if (!options.isEmpty()) {
-        throw new IllegalStateException("Cannot start redis-server with " + options + ": none on the PATH");
-      } else {
-        RedisServer embedded = new RedisServer(port, List.of("bind 127.0.0.1", "save \"\"", "appendonly no"), false);
-        embedded.start();
-        server = new RedisServerProcess(port, null, embedded);
-      }
+      embedded = new RedisServer(port, List.of("bind 127.0.0.1", "save \"\"", "appendonly no"), false);
+      embedded.start();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start redis-server on port " + port, e);
     }
+    return awaitAccepting(new RedisServerProcess(port, null, embedded));
+  }
+
+  /**
+   * Starts the Redis server {@code binary} (a path, or a name looked up on the PATH) on a free port, for callers
+   * that choose which one to measure (the benchmarks), and waits until it accepts connections.
+   *
+   * @throws IllegalStateException when {@code binary} is not an executable file or not on the PATH
+   */
+  public static RedisServerProcess start(String binary) {
+    String executable = binary.contains(File.separator) ? binary : findOnPath(binary);
+    if (executable == null || !Files.isExecutable(Path.of(executable))) {
+      throw new IllegalStateException("Cannot start Redis: " + (executable == null ? "no " + binary
+          + " on the PATH" : binary + " is not an executable file") + " (install redis-server, or give the path of"
+          + " one)");
+    }
+    return launch(executable, freePort(), List.of());
+  }
+
+  private static RedisServerProcess launch(String binary, int port, List<String> options) {
+    List<String> command = new ArrayList<>();
+    command.add(binary);
+    // A config file must come first; options after it override it.
+    int firstOption = 0;
+    while (firstOption < options.size() && !options.get(firstOption).startsWith("--")) {
+      command.add(options.get(firstOption++));
+    }
+    command.addAll(List.of("--port", String.valueOf(port), "--bind", "127.0.0.1",
+        "--save", "", "--appendonly", "no", "--daemonize", "no"));
+    command.addAll(options.subList(firstOption, options.size()));
+    Process process;
     try {
-      Awaitility.await("redis-server on port " + port)
+      process = new ProcessBuilder(command)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot start " + binary + " on port " + port, e);
+    }
+    return awaitAccepting(new RedisServerProcess(port, process, null));
+  }
+
+  private static RedisServerProcess awaitAccepting(RedisServerProcess server) {
+    try {
+      Awaitility.await("redis-server on port " + server.port)
           .atMost(Duration.ofSeconds(15))
           .pollInterval(Duration.ofMillis(20))
           .until(server::accepts);

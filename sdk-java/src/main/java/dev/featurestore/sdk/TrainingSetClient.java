@@ -4,6 +4,7 @@ import dev.featurestore.api.error.FeatureStoreException;
 import dev.featurestore.api.error.InvalidRequestException;
 import dev.featurestore.api.error.NotFoundException;
 import dev.featurestore.api.error.UnavailableException;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
@@ -28,7 +29,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * try (TrainingSetClient client = TrainingSetClient.connect("localhost", 8815);
  *     VectorSchemaRoot entities = VectorSchemaRoot.create(schema, client.allocator())) {
  *   // fill entities: the join keys, event_timestamp (timestamp, any unit; UTC) and any label columns
- *   long rows = client.fetch(TrainingSetQuery.ofService("fraud_model"), entities, batch -> train(batch));
+ *   FetchedTrainingSet fetched = client.fetch(TrainingSetQuery.ofService("fraud_model"), entities, batch -> train(batch));
+ *   // keep fetched.manifest(); later the same rows again, even after more data arrived:
+ *   client.fetch(TrainingSetQuery.asOf(fetched.manifest()), entities, batch -> train(batch));
  * }
  * }</pre>
  *
@@ -66,9 +69,10 @@ public final class TrainingSetClient implements AutoCloseable {
    * Uploads {@code entities} (DoPut), then streams the training set (DoGet) to {@code batches}, one call per
    * Arrow record batch; a batch is valid only during its call (copy what you keep).
    *
-   * @return the number of rows received: the number of entity rows
+   * @return the number of rows received (the number of entity rows) and the training set's manifest
    */
-  public long fetch(TrainingSetQuery query, VectorSchemaRoot entities, Consumer<VectorSchemaRoot> batches) {
+  public FetchedTrainingSet fetch(
+      TrainingSetQuery query, VectorSchemaRoot entities, Consumer<VectorSchemaRoot> batches) {
     Objects.requireNonNull(query, "query");
     Objects.requireNonNull(entities, "entities");
     Objects.requireNonNull(batches, "batches");
@@ -98,21 +102,48 @@ public final class TrainingSetClient implements AutoCloseable {
    * Streams the training set of the entity file {@code serverPath} (a {@code .parquet} or {@code .csv} file that
    * the server can read) to {@code batches}, as {@link #fetch(TrainingSetQuery, VectorSchemaRoot, Consumer)}.
    */
-  public long fetch(TrainingSetQuery query, String serverPath, Consumer<VectorSchemaRoot> batches) {
+  public FetchedTrainingSet fetch(TrainingSetQuery query, String serverPath, Consumer<VectorSchemaRoot> batches) {
     Objects.requireNonNull(query, "query");
     Objects.requireNonNull(serverPath, "serverPath");
     Objects.requireNonNull(batches, "batches");
     return stream(query.toCommand(serverPath), batches);
   }
 
-  private long stream(byte[] ticket, Consumer<VectorSchemaRoot> batches) {
+  /**
+   * Streams the training set of a {@link TrainingSetQuery#asOf query as of a manifest} from the manifest's own
+   * entity file (a file on the server, or an upload still kept there), as
+   * {@link #fetch(TrainingSetQuery, VectorSchemaRoot, Consumer)}.
+   *
+   * @throws InvalidRequestException when the query has no manifest (it names no entities)
+   */
+  public FetchedTrainingSet fetch(TrainingSetQuery query, Consumer<VectorSchemaRoot> batches) {
+    Objects.requireNonNull(query, "query");
+    Objects.requireNonNull(batches, "batches");
+    if (query.asOf() == null) {
+      throw new InvalidRequestException("Cannot fetch training set: the query names no entities (send an entity"
+          + " table or a server path, or use a query as of a manifest)");
+    }
+    return stream(query.toCommand(null), batches);
+  }
+
+  private FetchedTrainingSet stream(byte[] ticket, Consumer<VectorSchemaRoot> batches) {
     long rows = 0;
     try (FlightStream stream = client.getStream(new Ticket(ticket))) {
       VectorSchemaRoot root = stream.getRoot();
       while (stream.next()) {
-        rows += root.getRowCount();
-        batches.accept(root);
+        // the last message carries only the manifest and leaves the root empty
+        if (root.getRowCount() > 0) {
+          rows += root.getRowCount();
+          batches.accept(root);
+        }
       }
+      ArrowBuf metadata = stream.getLatestMetadata();
+      if (metadata == null) {
+        throw new FeatureStoreException("Cannot fetch training set: " + target + " sent no manifest after the rows");
+      }
+      byte[] manifest = new byte[(int) metadata.readableBytes()];
+      metadata.getBytes(0, manifest);
+      return new FetchedTrainingSet(rows, new String(manifest, StandardCharsets.UTF_8));
     } catch (FlightRuntimeException e) {
       throw translate("fetch training set", e);
     } catch (InterruptedException e) {
@@ -123,7 +154,6 @@ public final class TrainingSetClient implements AutoCloseable {
     } catch (Exception e) {
       throw translate("fetch training set", e);
     }
-    return rows;
   }
 
   /** The one place where Flight failures become feature store exceptions. */

@@ -58,11 +58,12 @@ public final class Components {
 
   /**
    * The Arrow Flight service for training sets on {@code offline}, on the configured host and
-   * {@link FeatureStoreConfig#flightPort()}, with its uploads under {@code <dataDir>/flight-uploads}.
+   * {@link FeatureStoreConfig#flightPort()}, with its uploads under {@code <dataDir>/flight-uploads}, reading the
+   * definitions (current, or a manifest's version) from {@code registry}.
    */
   public static TrainingSetFlightService openFlightService(
-      FeatureStoreConfig config, OfflineStore offline, Supplier<Definitions> definitions) {
-    return OfflineStores.flightService(offline, definitions, FlightServiceOptions.builder()
+      FeatureStoreConfig config, OfflineStore offline, Registry registry) {
+    return OfflineStores.flightService(offline, registry, FlightServiceOptions.builder()
         .host(config.host())
         .port(config.flightPort())
         .uploadDirectory(config.dataDir().resolve("flight-uploads"))

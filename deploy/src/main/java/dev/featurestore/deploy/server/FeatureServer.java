@@ -126,7 +126,7 @@ public final class FeatureServer implements AutoCloseable {
         pushLog = Components.openPushLog(config, offline, () -> registry.current().definitions());
       }
       if (config.flight()) {
-        flight = Components.openFlightService(config, offline, () -> registry.current().definitions());
+        flight = Components.openFlightService(config, offline, registry);
       }
       predictionLog = Components.openPredictionLog(config, PredictionLogOptions.defaults());
     } catch (RuntimeException e) {

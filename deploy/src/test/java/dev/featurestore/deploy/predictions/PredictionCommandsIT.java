@@ -14,6 +14,7 @@ import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.definition.JoinKey;
 import dev.featurestore.api.definition.Model;
 import dev.featurestore.api.definition.ModelInput;
+import dev.featurestore.deploy.FstoreRun;
 import dev.featurestore.deploy.cli.FstoreCommand;
 import dev.featurestore.offline.OfflineStores;
 import dev.featurestore.offline.TableFiles;
@@ -25,8 +26,6 @@ import dev.featurestore.online.spi.PredictionBatch.PredictionRow;
 import dev.featurestore.registry.Registries;
 import dev.featurestore.registry.Registry;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -38,7 +37,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The prediction-log commands end to end: a log written through the prediction log into the data directory's
@@ -55,7 +53,6 @@ class PredictionCommandsIT {
   private Path dataDir;
   private Path outcomes;
 
-  record Run(int exitCode, String out, String err) {}
 
   @BeforeAll
   void logExperiments(@TempDir Path tempDir) throws IOException {
@@ -94,24 +91,14 @@ class PredictionCommandsIT {
     Files.writeString(outcomes, csv);
   }
 
-  private Run run(String... args) {
-    List<String> all = new ArrayList<>(List.of(args));
-    if (!args[args.length - 1].equals("--help")) {
-      all.addAll(List.of("--data-dir", dataDir.toString()));
-    }
-    CommandLine commandLine = FstoreCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    commandLine.setOut(new PrintWriter(out, true));
-    commandLine.setErr(new PrintWriter(err, true));
-    int code = commandLine.execute(all.toArray(String[]::new));
-    return new Run(code, out.toString(), err.toString());
+  private FstoreRun run(String... args) {
+    return FstoreRun.of(List.of("--data-dir", dataDir.toString()), args);
   }
 
   @Test
   void help_predictionCommands_describeThemselves() {
     for (String command : List.of("analyze-experiment", "log-training-set")) {
-      Run run = run(command, "--help");
+      FstoreRun run = run(command, "--help");
       assertThat(run.exitCode()).as(command).isZero();
       assertThat(run.out()).as(command).contains("Usage: fstore " + command).contains("--outcomes");
     }
@@ -119,7 +106,7 @@ class PredictionCommandsIT {
 
   @Test
   void analyzeExperiment_json_findsTheKnownEffectAndCountsOnlyOutcomesAfterAssignment() throws IOException {
-    Run run = run("analyze-experiment", "--experiment", "checkout", "--outcomes", outcomes.toString(),
+    FstoreRun run = run("analyze-experiment", "--experiment", "checkout", "--outcomes", outcomes.toString(),
         "--weights", "control=50,treatment=50", "--json");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
@@ -141,7 +128,7 @@ class PredictionCommandsIT {
 
   @Test
   void analyzeExperiment_table_printsOneLinePerVariantAndTheSampleRatioVerdict() {
-    Run run = run("analyze-experiment", "-x", "checkout", "--outcomes", outcomes.toString(),
+    FstoreRun run = run("analyze-experiment", "-x", "checkout", "--outcomes", outcomes.toString(),
         "--weights", "control=50,treatment=50");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
@@ -154,7 +141,7 @@ class PredictionCommandsIT {
 
   @Test
   void analyzeExperiment_skewedSplit_flagsSampleRatioMismatch() {
-    Run run = run("analyze-experiment", "-x", "skewed", "--outcomes", outcomes.toString(), "--weights", "a=1,b=1");
+    FstoreRun run = run("analyze-experiment", "-x", "skewed", "--outcomes", outcomes.toString(), "--weights", "a=1,b=1");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     // chi-square (5200 - 5000)^2 / 5000 * 2 = 16, p = 6.3e-5
@@ -176,7 +163,7 @@ class PredictionCommandsIT {
       registry.apply(defined, registry.current().version());
     }
 
-    Run run = run("analyze-experiment", "-x", "skewed", "--outcomes", outcomes.toString());
+    FstoreRun run = run("analyze-experiment", "-x", "skewed", "--outcomes", outcomes.toString());
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).contains("Sample ratio: chi-square 16 (df 1), p = 6.33e-05 against a=50%, b=50%")
@@ -185,7 +172,7 @@ class PredictionCommandsIT {
 
   @Test
   void analyzeExperiment_unknownExperiment_isRefusedNamingIt() {
-    Run run = run("analyze-experiment", "-x", "nope", "--outcomes", outcomes.toString());
+    FstoreRun run = run("analyze-experiment", "-x", "nope", "--outcomes", outcomes.toString());
 
     assertThat(run.exitCode()).isEqualTo(FstoreCommand.EXIT_REFUSED);
     assertThat(run.err()).contains(
@@ -194,7 +181,7 @@ class PredictionCommandsIT {
 
   @Test
   void analyzeExperiment_unknownControl_isRefusedNamingIt() {
-    Run run = run("analyze-experiment", "-x", "checkout", "--outcomes", outcomes.toString(), "--control", "b");
+    FstoreRun run = run("analyze-experiment", "-x", "checkout", "--outcomes", outcomes.toString(), "--control", "b");
 
     assertThat(run.exitCode()).isEqualTo(FstoreCommand.EXIT_REFUSED);
     assertThat(run.err()).contains("control variant 'b' is not one of its variants [control, treatment]");
@@ -203,7 +190,7 @@ class PredictionCommandsIT {
   @Test
   void logTrainingSet_checkoutLog_labelsEachRowWithItsOutcomeWithinTheWindow() {
     Path output = dir.resolve("train.parquet");
-    Run run = run("log-training-set", "-m", "shop", "--outcomes", outcomes.toString(), "-o", output.toString(),
+    FstoreRun run = run("log-training-set", "-m", "shop", "--outcomes", outcomes.toString(), "-o", output.toString(),
         "--window", "PT2H", "--end", "2026-11-20T00:30:00Z");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
@@ -217,7 +204,7 @@ class PredictionCommandsIT {
 
   @Test
   void logTrainingSet_missingOutcomesFile_isRefusedNamingIt() {
-    Run run = run("log-training-set", "-m", "shop", "--outcomes", dir.resolve("none.csv").toString(),
+    FstoreRun run = run("log-training-set", "-m", "shop", "--outcomes", dir.resolve("none.csv").toString(),
         "-o", dir.resolve("x.parquet").toString());
 
     assertThat(run.exitCode()).isEqualTo(FstoreCommand.EXIT_REFUSED);

@@ -29,9 +29,10 @@ import org.apache.iceberg.parquet.Parquet;
  * the features too, but converts only the rows at the positions the first pass kept, and stops after the last of
  * them. Every row of a file is read, so a row's position is its position in the file.
  *
- * <p>Rows are decoded into Iceberg's internal representation (timestamps as epoch microseconds, not an
- * OffsetDateTime per value), which is also the canonical one for every type but bytes. A feature the table has no
- * column for yet reads as null.
+ * <p>Both passes read a column at a time with {@link ParquetColumns}: primitives for keys and timestamps, objects
+ * only for the rows kept, nothing decoded for the others. A file it does not cover is read with Iceberg's row
+ * reader instead, into Iceberg's internal representation (timestamps as epoch microseconds), which is also the
+ * canonical one for every type but bytes. A feature the table has no column for yet reads as null.
  */
 final class ViewRowReader {
   private final Table table;
@@ -85,6 +86,43 @@ final class ViewRowReader {
    * event_timestamp <= toMicros} to {@code newest}, by position in the file.
    */
   void offerNewest(DataFile file, int fileIndex, long fromMicros, long toMicros, NewestPerKey newest) {
+    ParquetColumns columns = ParquetColumns.open(table.io().newInputFile(file.location()), times.schema, times.types);
+    if (columns == null) {
+      offerNewestByRecords(file, fileIndex, fromMicros, toMicros, newest);
+      return;
+    }
+    try (columns) {
+      int position = 0;
+      for (long count = columns.nextRowGroup(); count >= 0; count = columns.nextRowGroup()) {
+        ParquetColumns.Column event = required(columns, times, times.eventAt, file);
+        ParquetColumns.Column created = required(columns, times, times.createdAt, file);
+        ParquetColumns.Column[] keyColumns = new ParquetColumns.Column[keys.size()];
+        for (int k = 0; k < keyColumns.length; k++) {
+          keyColumns[k] = required(columns, times, times.keyAt[k], file);
+        }
+        for (long row = 0; row < count; row++, position++) {
+          long eventMicros = timestamp(event, file, position);
+          if (eventMicros < fromMicros || eventMicros > toMicros) {
+            created.skip();
+            for (ParquetColumns.Column key : keyColumns) {
+              key.skip();
+            }
+            continue;
+          }
+          long createdMicros = timestamp(created, file, position);
+          if (longKey) {
+            newest.offer(timestamp(keyColumns[0], file, position), eventMicros, createdMicros, fileIndex, position);
+          } else {
+            newest.offer(key(keyColumns, file, position), eventMicros, createdMicros, fileIndex, position);
+          }
+        }
+      }
+    }
+  }
+
+  /** {@link #offerNewest} with Iceberg's row reader, for a file {@link ParquetColumns} does not cover. */
+  void offerNewestByRecords(
+      DataFile file, int fileIndex, long fromMicros, long toMicros, NewestPerKey newest) {
     try (CloseableIterable<StructLike> records = open(file, times.schema)) {
       int position = 0;
       int keyAt = times.keyAt[0];
@@ -113,6 +151,60 @@ final class ViewRowReader {
     if (positions.length == 0) {
       return;
     }
+    ParquetColumns columns = ParquetColumns.open(table.io().newInputFile(file.location()), rows.schema, rows.types);
+    if (columns == null) {
+      readRowsByRecords(file, positions, sink);
+      return;
+    }
+    try (columns) {
+      int position = 0;
+      int next = 0;
+      for (long count = columns.nextRowGroup(); count >= 0; count = columns.nextRowGroup()) {
+        ParquetColumns.Column event = required(columns, rows, rows.eventAt, file);
+        ParquetColumns.Column created = required(columns, rows, rows.createdAt, file);
+        ParquetColumns.Column[] keyColumns = new ParquetColumns.Column[keys.size()];
+        for (int k = 0; k < keyColumns.length; k++) {
+          keyColumns[k] = required(columns, rows, rows.keyAt[k], file);
+        }
+        // features the file has no column for (added to the table later) stay null
+        ParquetColumns.Column[] featureColumns = new ParquetColumns.Column[features.size()];
+        for (int f = 0; f < featureColumns.length; f++) {
+          featureColumns[f] = rows.featureAt[f] < 0 ? null : columns.column(rows.featureAt[f]);
+        }
+        for (long row = 0; row < count; row++, position++) {
+          if (position != positions[next]) {
+            event.skip();
+            created.skip();
+            for (ParquetColumns.Column key : keyColumns) {
+              key.skip();
+            }
+            for (ParquetColumns.Column feature : featureColumns) {
+              if (feature != null) {
+                feature.skip();
+              }
+            }
+            continue;
+          }
+          long eventMicros = timestamp(event, file, position);
+          long createdMicros = timestamp(created, file, position);
+          EntityKey key = key(keyColumns, file, position);
+          Object[] values = new Object[featureColumns.length];
+          for (int f = 0; f < values.length; f++) {
+            values[f] = featureColumns[f] == null ? null : featureColumns[f].next();
+          }
+          sink.accept(new FeatureRow(key, eventMicros, createdMicros, FeatureValues.of(view, values)));
+          if (++next == positions.length) {
+            return;
+          }
+        }
+      }
+    }
+    throw new IllegalStateException("Cannot materialize view '" + view.name() + "': data file " + file.location()
+        + " has fewer rows than position " + positions[positions.length - 1]);
+  }
+
+  /** {@link #readRows} with Iceberg's row reader, for a file {@link ParquetColumns} does not cover. */
+  void readRowsByRecords(DataFile file, int[] positions, Consumer<FeatureRow> sink) {
     try (CloseableIterable<StructLike> records = open(file, rows.schema)) {
       int position = 0;
       int next = 0;
@@ -137,6 +229,36 @@ final class ViewRowReader {
     }
     throw new IllegalStateException("Cannot materialize view '" + view.name() + "': data file " + file.location()
         + " has fewer rows than position " + positions[positions.length - 1]);
+  }
+
+  private ParquetColumns.Column required(ParquetColumns columns, Projection projection, int column, DataFile file) {
+    ParquetColumns.Column found = columns.column(column);
+    if (found == null) {
+      throw new IllegalStateException("Cannot materialize view '" + view.name() + "': data file " + file.location()
+          + " has no column " + projection.schema.columns().get(column).name());
+    }
+    return found;
+  }
+
+  /** A timestamp or integer key of the current row, which may not be null. */
+  private long timestamp(ParquetColumns.Column column, DataFile file, int position) {
+    if (column.isNull()) {
+      throw new IllegalStateException("Cannot materialize view '" + view.name() + "': data file " + file.location()
+          + " has a null key or timestamp at row " + position);
+    }
+    return column.nextLong();
+  }
+
+  private EntityKey key(ParquetColumns.Column[] keyColumns, DataFile file, int position) {
+    Object[] keyValues = new Object[keyColumns.length];
+    for (int k = 0; k < keyValues.length; k++) {
+      keyValues[k] = keyColumns[k].next();
+      if (keyValues[k] == null) {
+        throw new IllegalStateException("Cannot materialize view '" + view.name() + "': data file "
+            + file.location() + " has a null key " + keys.get(k).name() + " at row " + position);
+      }
+    }
+    return new EntityKey(Arrays.asList(keyValues));
   }
 
   /**
@@ -177,6 +299,8 @@ final class ViewRowReader {
     final int createdAt;
     /** Per feature, its position, or -1 when the table has no column for it. */
     final int[] featureAt;
+    /** The value type of each column of the schema. */
+    final List<ValueType> types;
 
     Projection(Schema schema, List<JoinKey> keys, List<Feature> features) {
       this.schema = schema;
@@ -186,6 +310,18 @@ final class ViewRowReader {
       this.featureAt = features.stream()
           .mapToInt(feature -> schema.findField(feature.name()) == null ? -1 : positionOf(schema, feature.name()))
           .toArray();
+      ValueType[] columnTypes = new ValueType[schema.columns().size()];
+      for (int k = 0; k < keyAt.length; k++) {
+        columnTypes[keyAt[k]] = keys.get(k).type();
+      }
+      columnTypes[eventAt] = ValueType.TIMESTAMP;
+      columnTypes[createdAt] = ValueType.TIMESTAMP;
+      for (int f = 0; f < featureAt.length; f++) {
+        if (featureAt[f] >= 0) {
+          columnTypes[featureAt[f]] = features.get(f).type();
+        }
+      }
+      this.types = List.of(columnTypes);
     }
 
     EntityKey key(StructLike record, List<JoinKey> keys) {

@@ -8,10 +8,11 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.parquet.ParquetSchemaUtil;
 import org.apache.iceberg.types.Types;
-import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.HadoopReadOptions;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnReader;
 import org.apache.parquet.column.impl.ColumnReadStoreImpl;
@@ -40,6 +41,12 @@ import org.apache.parquet.schema.Type;
  * written), and the caller reads that file with Iceberg's row reader instead. Not thread-safe.
  */
 final class ParquetColumns implements Closeable {
+  /**
+   * Read options on a configuration loaded once: a new one per file (what {@code ParquetReadOptions.builder()}
+   * makes) parses Hadoop's default XML resources each time, which cost more than reading a small file.
+   */
+  private static final Configuration CONF = new Configuration();
+
   private final ParquetFileReader reader;
   private final MessageType requested;
   private final String createdBy;
@@ -65,7 +72,8 @@ final class ParquetColumns implements Closeable {
   static ParquetColumns open(org.apache.iceberg.io.InputFile file, Schema projection, List<ValueType> types) {
     ParquetFileReader reader;
     try {
-      reader = ParquetFileReader.open(new IcebergInput(file), ParquetReadOptions.builder().build());
+      // options of their own per file: the reader releases the options' codecs when it closes
+      reader = ParquetFileReader.open(new IcebergInput(file), HadoopReadOptions.builder(CONF).build());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

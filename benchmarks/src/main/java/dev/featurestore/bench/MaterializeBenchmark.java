@@ -69,6 +69,10 @@ public final class MaterializeBenchmark implements Callable<Integer> {
   @Option(names = "--append-rows", description = "Rows per Iceberg append (default: ${DEFAULT-VALUE}).")
   int appendRows = 250_000;
 
+  @Option(names = "--warmup", description = "Full materializations into the discarding store before the measured "
+      + "runs, so that those run on a warm JVM (JIT-compiled) like a long-lived scheduler's (default: ${DEFAULT-VALUE}).")
+  int warmup = 0;
+
   @Option(names = "--redis-server", description = "The redis-server binary (default: ${DEFAULT-VALUE} on the PATH).")
   String redisServer = "redis-server";
 
@@ -102,6 +106,12 @@ public final class MaterializeBenchmark implements Callable<Integer> {
       generate(offline, definitions, view, rows, 0, days, random, "initial");
       System.out.printf("%-28s %12s %12s %9s %12s %12s %12s %9s %14s%n", "run", "rows read", "keys", "seconds",
           "rows/s", "keys/s", "values/s", "cpu s", "rows/cpu s");
+      for (int w = 1; w <= warmup; w++) {
+        try (Registry marks = Registries.embedded(dir.resolve("registry-warmup-" + w))) {
+          report("warm-up " + w + ", read+merge only", () -> offline.materializeIncremental(
+              definitions, view.name(), discard, marks, ProgressListener.NONE));
+        }
+      }
       report("first run, read+merge only", () -> offline.materializeIncremental(
           definitions, view.name(), discard, discardMarks, ProgressListener.NONE));
       long keysToRedis = report("first run, into Redis", () -> offline.materializeIncremental(

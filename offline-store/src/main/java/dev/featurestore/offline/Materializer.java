@@ -1,12 +1,9 @@
 package dev.featurestore.offline;
 
-import dev.featurestore.api.data.EntityKey;
 import dev.featurestore.api.data.FeatureRow;
-import dev.featurestore.api.data.FeatureValues;
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.definition.JoinKey;
-import dev.featurestore.api.error.FeatureStoreException;
 import dev.featurestore.api.error.InvalidRequestException;
 import dev.featurestore.api.error.UnavailableException;
 import dev.featurestore.offline.IncrementalMaterializeResult.Kind;
@@ -15,24 +12,17 @@ import dev.featurestore.registry.MaterializationWatermark;
 import dev.featurestore.registry.Registry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.FileScanTask;
@@ -46,13 +36,16 @@ import org.apache.iceberg.util.SnapshotUtil;
 
 /**
  * Copies the newest row per key of a view's table to the online tier: of a time range ({@link #run}), or of what
- * was committed since the view's watermark ({@link #runIncremental}). Writes go in batches through the store's
- * batch write, a few batches in flight at once so that reading, encoding and the store overlap, with memory and
- * store load bounded by the batches in flight.
+ * was committed since the view's watermark ({@link #runIncremental}). Two passes over the files: the first reads
+ * keys and timestamps only and keeps the newest row per key in primitive arrays ({@link NewestPerKey}); the second
+ * decodes just those rows and streams them to the store's batch write, a few batches in flight at once so that
+ * reading, encoding and the store overlap ({@link MaterializerWrites}), with memory and store load bounded.
  */
 final class Materializer {
   static final int BATCH_SIZE = 10_000;
   static final int BATCHES_IN_FLIGHT = 4;
+  /** Rows a reading thread gathers before handing them to the batches, so that it takes their lock rarely. */
+  static final int CHUNK = 1_000;
   /** Threads reading a view's files at most: one per core, for the decoding is CPU-bound. */
   static final int READERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
@@ -94,10 +87,9 @@ final class Materializer {
     Expression range = Expressions.and(
         Expressions.greaterThanOrEqual(ViewSchemas.EVENT_TIMESTAMP, startMicros),
         Expressions.lessThan(ViewSchemas.EVENT_TIMESTAMP, endMicros));
-    NewestPerKey newest = read.scan(table.get().newScan().useSnapshot(snapshot.snapshotId()).filter(range)
-        .select(read.columns).planFiles(), startMicros, endMicros - 1);
-    long written = write(online, view, newest.rows(), progress);
-    return new MaterializeResult(written, newest.scanned, Ingestion.seconds(started));
+    MaterializeResult result = read.materialize(table.get().newScan().useSnapshot(snapshot.snapshotId())
+        .filter(range).select(read.columns).planFiles(), startMicros, endMicros - 1, online, progress);
+    return new MaterializeResult(result.keysWritten(), result.rowsScanned(), Ingestion.seconds(started));
   }
 
   /**
@@ -135,11 +127,10 @@ final class Materializer {
         ? table.newIncrementalAppendScan().fromSnapshotExclusive(from).toSnapshot(current.snapshotId())
             .select(read.columns).planFiles()
         : table.newScan().useSnapshot(current.snapshotId()).select(read.columns).planFiles();
-    NewestPerKey newest = read.scan(tasks, Long.MIN_VALUE, Long.MAX_VALUE);
-    long written = write(online, view, newest.rows(), progress);
+    MaterializeResult result = read.materialize(tasks, Long.MIN_VALUE, Long.MAX_VALUE, online, progress);
     boolean advanced = registry.advanceWatermark(view.name(), expected, current.snapshotId());
     return new IncrementalMaterializeResult(view.name(), kind, kind == Kind.FULL ? -1 : from,
-        current.snapshotId(), written, newest.scanned, advanced, Ingestion.seconds(started));
+        current.snapshotId(), result.keysWritten(), result.rowsScanned(), advanced, Ingestion.seconds(started));
   }
 
   /**
@@ -161,75 +152,11 @@ final class Materializer {
     return true;
   }
 
-  /** Sends the rows in batches, {@link #BATCHES_IN_FLIGHT} at most unconfirmed; returns how many were written. */
-  private long write(OnlineStore online, FeatureView view, Collection<StoredRow> rows, ProgressListener progress) {
-    long total = rows.size();
-    progress.onProgress(0, total);
-    Deque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
-    Deque<Integer> sizes = new ArrayDeque<>();
-    long done = 0;
-    int confirmed = 0;
-    try {
-      List<FeatureRow> batch = new ArrayList<>(Math.min(batchSize, rows.size()));
-      for (StoredRow row : rows) {
-        batch.add(new FeatureRow(row.key(), row.eventMicros(), row.createdMicros(),
-            FeatureValues.of(view, row.values())));
-        if (batch.size() == batchSize) {
-          inFlight.add(online.write(view, batch).toCompletableFuture());
-          sizes.add(batch.size());
-          batch = new ArrayList<>(batchSize);
-          if (inFlight.size() == BATCHES_IN_FLIGHT) {
-            await(view, inFlight.poll());
-            done += sizes.poll();
-            progress.onProgress(done, total);
-            afterBatch.accept(++confirmed);
-          }
-        }
-      }
-      if (!batch.isEmpty()) {
-        inFlight.add(online.write(view, batch).toCompletableFuture());
-        sizes.add(batch.size());
-      }
-      while (!inFlight.isEmpty()) {
-        await(view, inFlight.poll());
-        done += sizes.poll();
-        progress.onProgress(done, total);
-        afterBatch.accept(++confirmed);
-      }
-      return done;
-    } catch (RuntimeException e) {
-      // let the batches already sent settle, so that nothing of this run writes after it has failed
-      for (CompletableFuture<Void> pending : inFlight) {
-        try {
-          pending.join();
-        } catch (RuntimeException ignored) {
-          // the first failure is the one reported
-        }
-      }
-      throw e;
-    }
-  }
-
-  private static void await(FeatureView view, CompletableFuture<Void> write) {
-    try {
-      write.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UnavailableException("Cannot materialize view '" + view.name() + "': interrupted", e);
-    } catch (ExecutionException | CancellationException e) {
-      Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-      if (cause instanceof FeatureStoreException known) {
-        throw known;
-      }
-      throw new UnavailableException(
-          "Cannot materialize view '" + view.name() + "': the online store failed (" + cause + ")", cause);
-    }
-  }
-
-  /** The columns of a view to read at one snapshot, and the reader of its files. */
-  private static final class ViewRead {
+  /** The columns of a view to read at one snapshot, the files to read, and the two passes over them. */
+  private final class ViewRead {
     final List<String> columns;
     final ViewRowReader reader;
+    final FeatureView view;
 
     ViewRead(Table table, Snapshot snapshot, List<JoinKey> keys, FeatureView view) {
       Schema schema = table.schemas().get(snapshot.schemaId());
@@ -237,111 +164,155 @@ final class Materializer {
         schema = table.schema();
       }
       this.columns = ViewRowReader.columnNames(schema, keys, view.features());
-      this.reader = ViewRowReader.of(table, schema, keys, view.features());
+      this.reader = ViewRowReader.of(table, schema, keys, view);
+      this.view = view;
     }
 
     /**
-     * The newest row per key of the files of {@code tasks}: read on up to {@link #READERS} threads of a pool of this
-     * call, each file by one thread into a {@link NewestPerKey} of its own, merged at the end. Rows equal in the
-     * whole point-in-time order (same commit, same position in two files) go to the file planned first, as they
-     * would reading the files one by one, so the result does not depend on the threads.
+     * Writes the newest row per key among the rows of the files of {@code tasks} with {@code fromMicros <=
+     * event_timestamp <= toMicros}. The first pass finds the newest rows from keys and timestamps alone, the second
+     * decodes those rows only and streams them to the store, so memory holds a few primitives per key, not rows.
      */
-    NewestPerKey scan(CloseableIterable<FileScanTask> tasks, long fromMicros, long toMicros) {
+    MaterializeResult materialize(CloseableIterable<FileScanTask> tasks, long fromMicros, long toMicros,
+        OnlineStore online, ProgressListener progress) {
+      long started = System.nanoTime();
       List<DataFile> files = new ArrayList<>();
       try (tasks) {
         tasks.forEach(task -> files.add(task.file()));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      int threads = Math.min(READERS, files.size());
-      if (threads <= 1) {
-        return readFiles(files, new AtomicInteger(), fromMicros, toMicros);
+      NewestPerKey newest = newest(files, fromMicros, toMicros);
+      long written = write(files, newest, online, progress);
+      return new MaterializeResult(written, newest.scanned(), Ingestion.seconds(started));
+    }
+
+    /**
+     * The newest row per key of {@code files}: read on up to {@link #READERS} threads, each file by one thread into
+     * a {@link NewestPerKey} of its own, merged at the end; the result does not depend on the threads.
+     */
+    private NewestPerKey newest(List<DataFile> files, long fromMicros, long toMicros) {
+      long[] sequences = new long[files.size()];
+      for (int f = 0; f < sequences.length; f++) {
+        Long sequence = files.get(f).dataSequenceNumber();
+        sequences[f] = sequence == null ? 0 : sequence;
       }
       AtomicInteger next = new AtomicInteger();
-      ExecutorService pool = Executors.newFixedThreadPool(threads, runnable -> {
-        Thread thread = new Thread(runnable, "materialize-read");
-        thread.setDaemon(true);
-        return thread;
+      List<NewestPerKey> parts = onReaders(files.size(), () -> {
+        NewestPerKey part = reader.newestPerKey(sequences);
+        forEachFile(files.size(), next, file -> reader.offerNewest(files.get(file), file, fromMicros, toMicros, part));
+        return part;
       });
-      try {
-        List<Future<NewestPerKey>> parts = new ArrayList<>(threads);
-        for (int t = 0; t < threads; t++) {
-          parts.add(pool.submit(() -> readFiles(files, next, fromMicros, toMicros)));
-        }
-        NewestPerKey merged = null;
-        for (Future<NewestPerKey> part : parts) {
-          NewestPerKey read = awaitPart(part);
-          merged = merged == null ? read : merged.mergeFrom(read);
-        }
-        return merged;
-      } finally {
-        pool.shutdownNow();
+      NewestPerKey merged = parts.get(0);
+      for (NewestPerKey part : parts.subList(1, parts.size())) {
+        merged = merged.size() >= part.size() ? merged.mergeFrom(part) : part.mergeFrom(merged);
       }
+      return merged;
     }
 
-    /** Reads files by increasing index, taking the next index from {@code next}, until none is left. */
-    private NewestPerKey readFiles(List<DataFile> files, AtomicInteger next, long fromMicros, long toMicros) {
-      NewestPerKey newest = new NewestPerKey();
-      for (int file = next.getAndIncrement(); file < files.size(); file = next.getAndIncrement()) {
-        newest.file = file;
-        reader.read(files.get(file), fromMicros, toMicros, newest);
-      }
-      return newest;
-    }
-
-    private static NewestPerKey awaitPart(Future<NewestPerKey> part) {
-      try {
-        return part.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new UnavailableException("Cannot materialize: interrupted while reading the view's files", e);
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof RuntimeException failure) {
-          throw failure;
+    /**
+     * Reads the rows {@code newest} kept, the files on up to {@link #READERS} threads, and writes them in batches of
+     * {@link #batchSize}; returns how many were written.
+     */
+    private long write(List<DataFile> files, NewestPerKey newest, OnlineStore online, ProgressListener progress) {
+      int[][] positions = newest.positionsByFile(files.size());
+      List<Integer> withRows = new ArrayList<>();
+      for (int f = 0; f < positions.length; f++) {
+        if (positions[f].length > 0) {
+          withRows.add(f);
         }
-        throw new IllegalStateException("Cannot materialize: reading the view's files failed", e.getCause());
+      }
+      MaterializerWrites writes =
+          new MaterializerWrites(online, view, batchSize, BATCHES_IN_FLIGHT, newest.size(), progress, afterBatch);
+      AtomicInteger next = new AtomicInteger();
+      try {
+        onReaders(withRows.size(), () -> {
+          List<FeatureRow> chunk = new ArrayList<>(CHUNK);
+          forEachFile(withRows.size(), next, i -> reader.readRows(files.get(withRows.get(i)),
+              positions[withRows.get(i)], row -> {
+                chunk.add(row);
+                if (chunk.size() == CHUNK) {
+                  writes.add(chunk);
+                  chunk.clear();
+                }
+              }));
+          writes.add(chunk);
+          return null;
+        });
+        return writes.finish();
+      } catch (RuntimeException e) {
+        RuntimeException first = writes.settle();
+        throw first != null ? first : e;
       }
     }
   }
 
   /**
-   * Keeps, per key, the newest row it was given (the point-in-time ordering; of two rows equal in it, the one of
-   * the file with the smaller index), and counts them all. Not thread-safe: one per reading thread.
+   * Calls {@code read} with file indexes taken from {@code next} until none is left. A failure makes the other
+   * threads stop after their current file.
    */
-  private static final class NewestPerKey implements Consumer<StoredRow> {
-    private final Map<EntityKey, Candidate> newest = new HashMap<>();
-    long scanned;
-    /** The index of the file whose rows are being given. */
-    int file;
-
-    @Override
-    public void accept(StoredRow row) {
-      scanned++;
-      newest.merge(row.key(), new Candidate(row, file), Candidate::newer);
-    }
-
-    /** Adds the rows and counts of {@code other} to these; returns this. */
-    NewestPerKey mergeFrom(NewestPerKey other) {
-      scanned += other.scanned;
-      other.newest.forEach((key, candidate) -> newest.merge(key, candidate, Candidate::newer));
-      return this;
-    }
-
-    Collection<StoredRow> rows() {
-      List<StoredRow> rows = new ArrayList<>(newest.size());
-      newest.values().forEach(candidate -> rows.add(candidate.row()));
-      return rows;
+  private static void forEachFile(int files, AtomicInteger next, IntConsumer read) {
+    try {
+      for (int file = next.getAndIncrement(); file < files; file = next.getAndIncrement()) {
+        read.accept(file);
+      }
+    } catch (RuntimeException e) {
+      next.set(files);
+      throw e;
     }
   }
 
-  /** A row and the index of the file it was read from. */
-  private record Candidate(StoredRow row, int file) {
-    static Candidate newer(Candidate a, Candidate b) {
-      int order = StoredRow.NEWEST_LAST.compare(a.row, b.row);
-      if (order != 0) {
-        return order > 0 ? a : b;
+  /**
+   * Runs {@code work} on as many threads as there are files, up to {@link #READERS}, of a pool of this call (on
+   * the calling thread when one is enough), and returns each thread's result; the first failure is rethrown once
+   * every thread has ended.
+   */
+  private static <T> List<T> onReaders(int files, Supplier<T> work) {
+    int threads = Math.min(READERS, files);
+    if (threads <= 1) {
+      List<T> one = new ArrayList<>(1);
+      one.add(work.get());
+      return one;
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(threads, runnable -> {
+      Thread thread = new Thread(runnable, "materialize-read");
+      thread.setDaemon(true);
+      return thread;
+    });
+    try {
+      List<Future<T>> parts = new ArrayList<>(threads);
+      for (int t = 0; t < threads; t++) {
+        parts.add(pool.submit(work::get));
       }
-      return a.file <= b.file ? a : b;
+      List<T> results = new ArrayList<>(threads);
+      RuntimeException first = null;
+      for (Future<T> part : parts) {
+        try {
+          results.add(awaitPart(part));
+        } catch (RuntimeException e) {
+          first = first == null ? e : first;
+        }
+      }
+      if (first != null) {
+        throw first;
+      }
+      return results;
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  private static <T> T awaitPart(Future<T> part) {
+    try {
+      return part.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UnavailableException("Cannot materialize: interrupted while reading the view's files", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure;
+      }
+      throw new IllegalStateException("Cannot materialize: reading the view's files failed", e.getCause());
     }
   }
 }

@@ -239,7 +239,8 @@ final class ParquetSink implements TrainingSetSink {
         case INT64 -> consumer.addLong(((BigIntVector) vector).get(r));
         case FLOAT -> consumer.addFloat(((Float4Vector) vector).get(r));
         case DOUBLE -> consumer.addDouble(((Float8Vector) vector).get(r));
-        case STRING, BYTES -> consumer.addBinary(Binary.fromConstantByteArray(((BaseVariableWidthVector) vector).get(r)));
+        case STRING, BYTES ->
+            consumer.addBinary(Binary.fromConstantByteArray(((BaseVariableWidthVector) vector).get(r)));
         // any unit the vector has, as micros
         case TIMESTAMP -> consumer.addLong((Long) ArrowValues.get(vector, r, ValueType.TIMESTAMP));
         default -> throw new AssertionError(type);

@@ -25,7 +25,8 @@ final class SortKeys {
   /** @param keyTypes the types of the join key's values, which decide whether the prefix alone is the key */
   SortKeys(ValueType[] keyTypes) {
     this.prefixOnly = isPrefixOnly(keyTypes);
-    this.fixedLength = prefixOnly ? Arrays.stream(keyTypes).mapToInt(type -> type == ValueType.INT32 ? 4 : 8).sum() : -1;
+    this.fixedLength =
+        prefixOnly ? Arrays.stream(keyTypes).mapToInt(type -> type == ValueType.INT32 ? 4 : 8).sum() : -1;
     this.keys = prefixOnly ? null : new byte[1024][];
   }
 

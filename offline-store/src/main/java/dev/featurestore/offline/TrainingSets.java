@@ -107,10 +107,12 @@ final class TrainingSets {
       StringBuilder phases = new StringBuilder();
       phases.append(String.format("probes %.2f s", seconds(started, probed)));
 
-      // 2. per view, the views in parallel (one per core): scan, sort, merge. Each view's rows may stay in memory
-      // until the output is written (their values are the matches'), so they share what the probes left over.
+      // 2. per view, the views in parallel (one per core): scan, sort, merge. The views being joined share what
+      // the probes and the in-memory views' matches (a reference per entity row) leave of the budget; on the
+      // spilling path that is at least a probe share.
       long probeBytes = probes.stream().mapToLong(Probes::heapBytes).sum();
-      long viewShare = Math.max(1, (budget - probeBytes) / views);
+      long matchBytes = 8L * rowCount * probes.stream().filter(Probes::inMemory).count();
+      long viewShare = Math.max(1, (budget - probeBytes - matchBytes) / parallelism(views));
       boolean asKnownAt = request.visibility() == TrainingSetRequest.Visibility.AS_KNOWN_AT;
       Map<String, Long> snapshotIds = new LinkedHashMap<>();
       List<Callable<ViewMatches>> work = new ArrayList<>();
@@ -214,8 +216,14 @@ final class TrainingSets {
       java.util.Arrays.fill(matchOf, -1);
       AsOfMerge.merge(probes.columns, rows.columns, ttl, matchOf);
       probes.release();
-      ViewColumns columns = rows.columns;
-      matches = row -> matchOf[(int) row] < 0 ? null : columns.values(matchOf[(int) row]);
+      // keep only the matched rows' values: the view's columns (and its unmatched rows) become garbage now,
+      // not after the output, as the matches of the spilling path keep only theirs
+      Object[][] valuesByRow = new Object[matchOf.length][];
+      for (int row = 0; row < matchOf.length; row++) {
+        valuesByRow[row] = matchOf[row] < 0 ? null : rows.columns.values(matchOf[row]);
+      }
+      rows.columns = null;
+      matches = row -> valuesByRow[(int) row];
     } else {
       ExternalSorter<Match> matchSorter = new ExternalSorter<>("matches-" + view.name(),
           JoinRows.matchCodec(featureTypes), JoinRows.MATCH_ORDER, Math.max(1, share / 2), spill);

@@ -50,6 +50,40 @@ final class AsOfMerge {
     }
   }
 
+  /**
+   * The same merge over columns, for the in-memory join: sorts both sides and, for every probe that has a row,
+   * sets {@code matchOf[probe position]} to the row's index in {@code rows} (other entries are left alone).
+   */
+  static void merge(ProbeColumns probes, ViewColumns rows, long ttlMicros, int[] matchOf) {
+    SortKeys probeKeys = probes.keys();
+    SortKeys rowKeys = rows.keys();
+    int[] rowOrder = rowKeys.sortedOrder();
+    int next = 0;
+    int current = -1;
+    int best = -1;
+    for (int probe : probeKeys.sortedOrder()) {
+      if (current < 0 || SortKeys.compareKeys(probeKeys, current, probeKeys, probe) != 0) {
+        best = -1;
+      }
+      current = probe;
+      long t = probeKeys.time(probe);
+      while (next < rowOrder.length) {
+        int row = rowOrder[next];
+        int byKey = SortKeys.compareKeys(rowKeys, row, probeKeys, probe);
+        if (byKey > 0 || (byKey == 0 && rowKeys.time(row) > t)) {
+          break;
+        }
+        if (byKey == 0 && (best < 0 || rows.compareNewest(row, best) > 0)) {
+          best = row;
+        }
+        next++;
+      }
+      if (best >= 0 && (ttlMicros <= 0 || rows.event(best) >= saturatedMinus(t, ttlMicros))) {
+        matchOf[probes.position(probe)] = best;
+      }
+    }
+  }
+
   static long saturatedMinus(long a, long b) {
     long result = a - b;
     // overflow only when the signs of a and b differ and the result's sign differs from a's

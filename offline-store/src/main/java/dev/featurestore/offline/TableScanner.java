@@ -17,6 +17,8 @@ import org.apache.iceberg.data.parquet.InternalReader;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.InputFile;
+import org.apache.iceberg.io.SeekableInputStream;
 import org.apache.iceberg.parquet.Parquet;
 
 /**
@@ -89,6 +91,7 @@ final class TableScanner {
       featureAt[i] = featureIndex[i] < 0 ? -1 : positionOf(projection, features.get(i).name());
     }
 
+    ValueType[] featureTypes = features.stream().map(Feature::type).toArray(ValueType[]::new);
     Expression filter = Expressions.and(
         Expressions.greaterThanOrEqual(ViewSchemas.EVENT_TIMESTAMP, fromMicros),
         Expressions.lessThanOrEqual(ViewSchemas.EVENT_TIMESTAMP, toMicros));
@@ -102,7 +105,8 @@ final class TableScanner {
         long sequence = task.file().dataSequenceNumber() == null ? 0 : task.file().dataSequenceNumber();
         // read the whole file without a row filter, so that the iteration index is the row's position in the file
         // Iceberg's internal object model: timestamps as micros (no OffsetDateTime per value), strings as String
-        try (CloseableIterable<StructLike> records = Parquet.read(table.io().newInputFile(task.file().location()))
+        InputFile file = plain(table.io().newInputFile(task.file().location(), task.file().fileSizeInBytes()));
+        try (CloseableIterable<StructLike> records = Parquet.read(file)
             .project(projection)
             .<StructLike>createReaderFunc(fileSchema -> InternalReader.create(projection, fileSchema))
             .build()) {
@@ -113,13 +117,13 @@ final class TableScanner {
             if (event >= fromMicros && event <= toMicros && created <= createdAtMostMicros) {
               Object[] keyValues = new Object[keys.size()];
               for (int k = 0; k < keyValues.length; k++) {
-                keyValues[k] = ViewSchemas.fromIceberg(record.get(keyAt[k], Object.class), keys.get(k).type());
+                keyValues[k] = canonical(record.get(keyAt[k], Object.class), keys.get(k).type());
               }
               Object[] values = new Object[features.size()];
               for (int f = 0; f < values.length; f++) {
                 values[f] = featureAt[f] < 0
                     ? null
-                    : ViewSchemas.fromIceberg(record.get(featureAt[f], Object.class), features.get(f).type());
+                    : canonical(record.get(featureAt[f], Object.class), featureTypes[f]);
               }
               sink.accept(keyValues, event, created, sequence, position, values);
             }
@@ -130,6 +134,72 @@ final class TableScanner {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * A value of Iceberg's internal object model as a canonical value: already one for most types (the internal
+   * model has timestamps as micros), so only those that may differ go through {@link ViewSchemas#fromIceberg}.
+   */
+  private static Object canonical(Object value, ValueType type) {
+    return switch (type) {
+      case BOOL, INT32, INT64, FLOAT, DOUBLE, STRING -> value;
+      default -> ViewSchemas.fromIceberg(value, type);
+    };
+  }
+
+  /**
+   * The file as a plain Iceberg input file: for a Hadoop one, Iceberg's Parquet reader copies the Hadoop
+   * configuration per file, which cost about a twentieth of a scan of many small files.
+   */
+  private static InputFile plain(InputFile file) {
+    return new InputFile() {
+      @Override
+      public long getLength() {
+        return file.getLength();
+      }
+
+      @Override
+      public SeekableInputStream newStream() {
+        // wrapped, so that Iceberg does not unwrap a Hadoop stream and leave its wrapper unclosed
+        SeekableInputStream in = file.newStream();
+        return new SeekableInputStream() {
+          @Override
+          public long getPos() throws IOException {
+            return in.getPos();
+          }
+
+          @Override
+          public void seek(long position) throws IOException {
+            in.seek(position);
+          }
+
+          @Override
+          public int read() throws IOException {
+            return in.read();
+          }
+
+          @Override
+          public int read(byte[] bytes, int offset, int length) throws IOException {
+            return in.read(bytes, offset, length);
+          }
+
+          @Override
+          public void close() throws IOException {
+            in.close();
+          }
+        };
+      }
+
+      @Override
+      public String location() {
+        return file.location();
+      }
+
+      @Override
+      public boolean exists() {
+        return file.exists();
+      }
+    };
   }
 
   private static int positionOf(Schema projection, String name) {

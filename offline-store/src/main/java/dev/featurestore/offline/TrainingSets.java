@@ -78,17 +78,14 @@ final class TrainingSets {
       Plan plan = plan(definitions, request);
       Map<String, Snapshot> snapshots = snapshots(plan.selection.views(), request);
       int views = plan.selection.views().size();
-      // at most alive at once: every view's probes and matches, and the rows of the views being joined in parallel
-      long share = Math.max(1, options.memoryBudgetBytes() / (2L * views + parallelism(views)));
+      long budget = options.memoryBudgetBytes();
       Path spill = options.spillDirectory();
 
-      // 1. probes per view, sorted by (key, t)
-      List<ExternalSorter<Probe>> probeSorters = new ArrayList<>();
+      // 1. probes per view: in columns while they fit their share, else sorted by (key, t) with spilling
+      long probeShare = Math.max(1, budget / (2L * views + parallelism(views)));
+      List<Probes> probes = new ArrayList<>();
       for (FeatureView view : plan.selection.views()) {
-        ExternalSorter<Probe> sorter = new ExternalSorter<>(
-            "probes-" + view.name(), JoinRows.PROBE_CODEC, JoinRows.PROBE_ORDER, share, spill);
-        sorters.add(sorter);
-        probeSorters.add(sorter);
+        probes.add(new Probes(view.name(), plan.keyTypes.get(probes.size()), probeShare, spill, sorters));
       }
       long[] range = {Long.MAX_VALUE, Long.MIN_VALUE};
       long rowCount = plan.entities.forEach((values, row) -> {
@@ -98,7 +95,7 @@ final class TrainingSets {
         for (int v = 0; v < views; v++) {
           byte[] key = plan.keyOf(v, values, row);
           if (key != null) {
-            probeSorters.get(v).add(new Probe(key, t, row));
+            probes.get(v).add(key, t, row);
           }
         }
         if ((row + 1) % PROGRESS_EVERY == 0) {
@@ -110,10 +107,15 @@ final class TrainingSets {
       StringBuilder phases = new StringBuilder();
       phases.append(String.format("probes %.2f s", seconds(started, probed)));
 
-      // 2. per view, the views in parallel (one per core): scan, sort, merge, sort matches by position
+      // 2. per view, the views in parallel (one per core): scan, sort, merge. The views being joined share what
+      // the probes and the in-memory views' matches (a reference per entity row) leave of the budget; on the
+      // spilling path that is at least a probe share.
+      long probeBytes = probes.stream().mapToLong(Probes::heapBytes).sum();
+      long matchBytes = 8L * rowCount * probes.stream().filter(Probes::inMemory).count();
+      long viewShare = Math.max(1, (budget - probeBytes - matchBytes) / parallelism(views));
       boolean asKnownAt = request.visibility() == TrainingSetRequest.Visibility.AS_KNOWN_AT;
       Map<String, Long> snapshotIds = new LinkedHashMap<>();
-      List<Callable<Iterator<Match>>> work = new ArrayList<>();
+      List<Callable<ViewMatches>> work = new ArrayList<>();
       String[] viewPhases = new String[views];
       for (int v = 0; v < views; v++) {
         FeatureView view = plan.selection.views().get(v);
@@ -124,14 +126,14 @@ final class TrainingSets {
         }
         if (snapshot == null || rowCount == 0) {
           viewPhases[v] = "";
-          work.add(java.util.Collections::emptyIterator);
+          work.add(() -> row -> null);
           continue;
         }
         int at = v;
         work.add(() -> joinView(plan, at, table.get(), snapshot.snapshotId(), range, asKnownAt,
-            probeSorters.get(at), share, spill, sorters, viewPhases));
+            probes.get(at), rowCount, viewShare, spill, sorters, viewPhases));
       }
-      List<Iterator<Match>> matches = runAll(work);
+      List<ViewMatches> matches = runAll(work);
       for (String phase : viewPhases) {
         phases.append(phase);
       }
@@ -187,48 +189,227 @@ final class TrainingSets {
   }
 
   /**
-   * The join of view {@code v}: scans its rows, sorts them, merges them with the view's probes and returns the
-   * matches sorted by input position. Thread-safe against the other views' joins: each has its own sorters.
+   * The join of view {@code v}: scans its rows, sorts them, merges them with the view's probes and returns each
+   * entity row's match. In columns when both sides fit in memory, else with sorts that spill and the matches
+   * sorted back into input order. Thread-safe against the other views' joins: each has its own buffers.
    */
-  private static Iterator<Match> joinView(Plan plan, int v, Table table, long snapshotId, long[] range,
-      boolean asKnownAt, ExternalSorter<Probe> probes, long share, Path spill, List<ExternalSorter<?>> sorters,
+  private static ViewMatches joinView(Plan plan, int v, Table table, long snapshotId, long[] range,
+      boolean asKnownAt, Probes probes, long entityRows, long share, Path spill, List<ExternalSorter<?>> sorters,
       String[] phases) {
     long started = System.nanoTime();
     FeatureView view = plan.selection.views().get(v);
     ValueType[] keyTypes = plan.keyTypes.get(v);
     ValueType[] featureTypes = plan.featureTypes.get(v);
-    ExternalSorter<ViewRow> rows = new ExternalSorter<>("rows-" + view.name(),
-        JoinRows.viewRowCodec(featureTypes), JoinRows.VIEW_ROW_ORDER, share, spill);
-    sorters.add(rows);
+    // the rows and then the matches of the spilling path each get half of the share
+    Rows rows = new Rows(view.name(), keyTypes, featureTypes, probes.inMemory(), share, spill, sorters);
     long ttl = view.ttlMicros();
     long from = ttl > 0 ? AsOfMerge.saturatedMinus(range[0], ttl) : Long.MIN_VALUE;
     TableScanner.scan(table, snapshotId, plan.selection.joinKeys().get(view.name()),
         featuresOf(plan.selection, view), from, range[1], asKnownAt ? range[1] : Long.MAX_VALUE,
-        (keyValues, event, created, sequence, position, values) -> rows.add(new ViewRow(
-            ValueCodec.key(keyValues, keyTypes), asKnownAt ? Math.max(event, created) : event, event, created,
-            sequence, position, values)));
+        (keyValues, event, created, sequence, position, values) -> rows.add(ValueCodec.key(keyValues, keyTypes),
+            asKnownAt ? Math.max(event, created) : event, event, created, sequence, position, values));
     long scanned = System.nanoTime();
-    ExternalSorter<Match> matchSorter = new ExternalSorter<>("matches-" + view.name(),
-        JoinRows.matchCodec(featureTypes), JoinRows.MATCH_ORDER, share, spill);
-    sorters.add(matchSorter);
-    AsOfMerge.merge(probes.sorted(), rows.sorted(), ttl, matchSorter::add);
-    probes.close();
-    rows.close();
-    Iterator<Match> matches = matchSorter.sorted();
-    phases[v] = String.format(", %s: scan %,d rows %.2f s, sort+merge %.2f s", view.name(), rows.count(),
-        seconds(started, scanned), seconds(scanned, System.nanoTime()));
+    long count = rows.count();
+    ViewMatches matches;
+    if (rows.columns != null) {
+      int[] matchOf = new int[Math.toIntExact(entityRows)];
+      java.util.Arrays.fill(matchOf, -1);
+      AsOfMerge.merge(probes.columns, rows.columns, ttl, matchOf);
+      probes.release();
+      // keep only the matched rows' values: the view's columns (and its unmatched rows) become garbage now,
+      // not after the output, as the matches of the spilling path keep only theirs
+      Object[][] valuesByRow = new Object[matchOf.length][];
+      for (int row = 0; row < matchOf.length; row++) {
+        valuesByRow[row] = matchOf[row] < 0 ? null : rows.columns.values(matchOf[row]);
+      }
+      rows.columns = null;
+      matches = row -> valuesByRow[(int) row];
+    } else {
+      ExternalSorter<Match> matchSorter = new ExternalSorter<>("matches-" + view.name(),
+          JoinRows.matchCodec(featureTypes), JoinRows.MATCH_ORDER, Math.max(1, share / 2), spill);
+      sorters.add(matchSorter);
+      AsOfMerge.merge(probes.sorted(), rows.sorted(), ttl, matchSorter::add);
+      probes.release();
+      rows.release();
+      matches = new SortedMatches(matchSorter.sorted());
+    }
+    phases[v] = String.format(", %s: scan %,d rows %.2f s, sort+merge %.2f s%s", view.name(), count,
+        seconds(started, scanned), seconds(scanned, System.nanoTime()), matches instanceof SortedMatches
+            ? " (spilling path)" : "");
     return matches;
+  }
+
+  /** Each entity row's feature values of one view; asked for rows in ascending order, each once. */
+  @FunctionalInterface
+  private interface ViewMatches {
+    /** The values for entity row {@code row}, null when it has no match. */
+    Object[] valuesFor(long row);
+  }
+
+  /** The matches of the spilling path, sorted by position. */
+  private static final class SortedMatches implements ViewMatches {
+    private final Iterator<Match> matches;
+    private Match head;
+
+    SortedMatches(Iterator<Match> matches) {
+      this.matches = matches;
+      this.head = matches.hasNext() ? matches.next() : null;
+    }
+
+    @Override
+    public Object[] valuesFor(long row) {
+      if (head == null || head.position() != row) {
+        return null;
+      }
+      Object[] values = head.values();
+      head = matches.hasNext() ? matches.next() : null;
+      return values;
+    }
+  }
+
+  /**
+   * One view's probes: in columns while they take at most {@code share} of the heap (and positions fit an int),
+   * after that in an {@link ExternalSorter} that spills, the columns moved over.
+   */
+  private static final class Probes {
+    private final String view;
+    private final long share;
+    private final Path spill;
+    private final List<ExternalSorter<?>> sorters;
+    ProbeColumns columns;
+    private ExternalSorter<Probe> sorter;
+
+    Probes(String view, ValueType[] keyTypes, long share, Path spill, List<ExternalSorter<?>> sorters) {
+      this.view = view;
+      this.share = share;
+      this.spill = spill;
+      this.sorters = sorters;
+      this.columns = new ProbeColumns(keyTypes);
+    }
+
+    void add(byte[] key, long t, long row) {
+      if (columns != null && row < Integer.MAX_VALUE - 8) {
+        columns.add(key, t, (int) row);
+        if (columns.heapBytes() <= share) {
+          return;
+        }
+        toSorter();
+        return;
+      }
+      if (columns != null) {
+        toSorter();
+      }
+      sorter.add(new Probe(key, t, row));
+    }
+
+    private void toSorter() {
+      sorter = new ExternalSorter<>("probes-" + view, JoinRows.PROBE_CODEC, JoinRows.PROBE_ORDER, share, spill);
+      sorters.add(sorter);
+      for (int i = 0; i < columns.size(); i++) {
+        sorter.add(columns.toProbe(i));
+      }
+      columns = null;
+    }
+
+    boolean inMemory() {
+      return columns != null;
+    }
+
+    long heapBytes() {
+      return columns != null ? columns.heapBytes() : share;
+    }
+
+    /** The probes sorted by (key, t), as records: for the spilling path. */
+    Iterator<Probe> sorted() {
+      if (columns == null) {
+        return sorter.sorted();
+      }
+      ProbeColumns all = columns;
+      return java.util.Arrays.stream(all.keys().sortedOrder()).mapToObj(all::toProbe).iterator();
+    }
+
+    void release() {
+      columns = null;
+      if (sorter != null) {
+        sorter.close();
+      }
+    }
+  }
+
+  /**
+   * One view's scanned rows: in columns while the probes are and the rows take at most {@code share} of the heap,
+   * else in an {@link ExternalSorter} that spills, with half the share (the matches get the other half).
+   */
+  private static final class Rows {
+    private final String view;
+    private final ValueType[] featureTypes;
+    private final long share;
+    private final Path spill;
+    private final List<ExternalSorter<?>> sorters;
+    ViewColumns columns;
+    private ExternalSorter<ViewRow> sorter;
+    private long count;
+
+    Rows(String view, ValueType[] keyTypes, ValueType[] featureTypes, boolean inMemory, long share, Path spill,
+        List<ExternalSorter<?>> sorters) {
+      this.view = view;
+      this.featureTypes = featureTypes;
+      this.share = share;
+      this.spill = spill;
+      this.sorters = sorters;
+      if (inMemory) {
+        columns = new ViewColumns(keyTypes);
+      } else {
+        toSorter();
+      }
+    }
+
+    void add(byte[] key, long eligible, long event, long created, long sequence, long position, Object[] values) {
+      count++;
+      if (columns != null) {
+        columns.add(key, eligible, event, created, sequence, position, values);
+        if (columns.heapBytes() > share) {
+          toSorter();
+        }
+        return;
+      }
+      sorter.add(new ViewRow(key, eligible, event, created, sequence, position, values));
+    }
+
+    private void toSorter() {
+      sorter = new ExternalSorter<>("rows-" + view, JoinRows.viewRowCodec(featureTypes), JoinRows.VIEW_ROW_ORDER,
+          Math.max(1, share / 2), spill);
+      sorters.add(sorter);
+      if (columns != null) {
+        for (int i = 0; i < columns.size(); i++) {
+          sorter.add(columns.toViewRow(i));
+        }
+        columns = null;
+      }
+    }
+
+    long count() {
+      return count;
+    }
+
+    Iterator<ViewRow> sorted() {
+      return sorter.sorted();
+    }
+
+    void release() {
+      sorter.close();
+    }
   }
 
   /**
    * Runs the views' joins on up to one thread per core and returns their results in order. On a failure, waits
    * for the others to end (so that no sorter is closed while in use) and rethrows the first failure as it was.
    */
-  private static List<Iterator<Match>> runAll(List<Callable<Iterator<Match>>> work) {
+  private static List<ViewMatches> runAll(List<Callable<ViewMatches>> work) {
     int threads = parallelism(work.size());
     if (threads == 1) {
-      List<Iterator<Match>> results = new ArrayList<>();
-      for (Callable<Iterator<Match>> task : work) {
+      List<ViewMatches> results = new ArrayList<>();
+      for (Callable<ViewMatches> task : work) {
         results.add(call(task));
       }
       return results;
@@ -240,13 +421,13 @@ final class TrainingSets {
       return thread;
     });
     try {
-      List<Future<Iterator<Match>>> futures = new ArrayList<>();
-      for (Callable<Iterator<Match>> task : work) {
+      List<Future<ViewMatches>> futures = new ArrayList<>();
+      for (Callable<ViewMatches> task : work) {
         futures.add(pool.submit(() -> call(task)));
       }
-      List<Iterator<Match>> results = new ArrayList<>();
+      List<ViewMatches> results = new ArrayList<>();
       RuntimeException failure = null;
-      for (Future<Iterator<Match>> future : futures) {
+      for (Future<ViewMatches> future : futures) {
         try {
           results.add(future.get());
         } catch (ExecutionException e) {
@@ -277,7 +458,7 @@ final class TrainingSets {
     return Math.max(1, Math.min(views, Runtime.getRuntime().availableProcessors()));
   }
 
-  private static Iterator<Match> call(Callable<Iterator<Match>> task) {
+  private static ViewMatches call(Callable<ViewMatches> task) {
     try {
       return task.call();
     } catch (RuntimeException | Error e) {
@@ -303,8 +484,7 @@ final class TrainingSets {
   private static final class BatchWriter {
     private final Plan plan;
     private final VectorSchemaRoot root;
-    private final List<Iterator<Match>> matches;
-    private final Match[] heads;
+    private final List<ViewMatches> matches;
     private final TrainingSetSink sink;
     private final int batchRows;
     private final ProgressListener progress;
@@ -312,20 +492,16 @@ final class TrainingSets {
     private final List<FieldVector> vectors;
     private int inBatch;
 
-    BatchWriter(Plan plan, VectorSchemaRoot root, List<Iterator<Match>> matches, TrainingSetSink sink,
+    BatchWriter(Plan plan, VectorSchemaRoot root, List<ViewMatches> matches, TrainingSetSink sink,
         int batchRows, ProgressListener progress, long total) {
       this.plan = plan;
       this.root = root;
       this.matches = matches;
-      this.heads = new Match[matches.size()];
       this.sink = sink;
       this.batchRows = batchRows;
       this.progress = progress;
       this.total = total;
       this.vectors = root.getFieldVectors();
-      for (int v = 0; v < heads.length; v++) {
-        heads[v] = matches.get(v).hasNext() ? matches.get(v).next() : null;
-      }
     }
 
     void writeAll() {
@@ -335,12 +511,8 @@ final class TrainingSets {
         for (int c = 0; c < values.length; c++, column++) {
           ArrowValues.set(vectors.get(column), inBatch, plan.entityValue(c, values, row), plan.outputTypes[column]);
         }
-        for (int v = 0; v < heads.length; v++) {
-          Object[] features = null;
-          if (heads[v] != null && heads[v].position() == row) {
-            features = heads[v].values();
-            heads[v] = matches.get(v).hasNext() ? matches.get(v).next() : null;
-          }
+        for (int v = 0; v < matches.size(); v++) {
+          Object[] features = matches.get(v).valuesFor(row);
           int width = plan.featureTypes.get(v).length;
           for (int f = 0; f < width; f++, column++) {
             ArrowValues.set(vectors.get(column), inBatch, features == null ? null : features[f],

@@ -25,8 +25,9 @@ import net.jqwik.api.Provide;
 /**
  * The sort-merge as-of join ({@link ExternalSorter} + {@link AsOfMerge}) against a brute-force reading of
  * DESIGN.md's definition, on rows with compound keys from a small domain and timestamps from a small range, so that
- * ties and TTL boundaries are common; once with every sort in memory and once with a budget so small that every
- * sort spills runs to disk and merges them.
+ * ties and TTL boundaries are common; once with every sort in memory, once with a budget so small that every
+ * sort spills runs to disk and merges them, and once in columns ({@link ProbeColumns}, {@link ViewColumns}) as the
+ * in-memory join keeps them, also moved over to spilling sorters as when the columns outgrow their share.
  */
 class PointInTimeJoinPropertyTest {
   private static final ValueType[] KEY_TYPES = {ValueType.INT64, ValueType.STRING};
@@ -55,6 +56,80 @@ class PointInTimeJoinPropertyTest {
       @ForAll boolean asKnownAt) throws IOException {
     // about three records per run: every sort with more records spills several runs
     assertMergeEqualsBruteForce(generated, lookups, ttl, asKnownAt, 300, true);
+  }
+
+  @Property(tries = 300)
+  void merge_columns_equalsBruteForce(
+      @ForAll("rows") List<Generated> generated,
+      @ForAll("lookups") List<Lookup> lookups,
+      @ForAll("ttls") long ttl,
+      @ForAll boolean asKnownAt,
+      @ForAll boolean userOnly) throws IOException {
+    // userOnly: a single INT64 key, which the columns keep as its prefix alone; else (INT64, STRING) key bytes
+    ValueType[] keyTypes = userOnly ? new ValueType[] {ValueType.INT64} : KEY_TYPES;
+    List<StoredRow> rows = new ArrayList<>();
+    for (int i = 0; i < generated.size(); i++) {
+      Generated g = generated.get(i);
+      EntityKey key = userOnly ? EntityKey.of((long) g.user()) : EntityKey.of((long) g.user(), g.merchant());
+      rows.add(new StoredRow(key, g.event(), g.created(), g.commit(), i, new Object[] {(long) i}));
+    }
+    List<StoredRow> shuffled = new ArrayList<>(rows);
+    Collections.shuffle(shuffled, new Random(generated.size()));
+    ViewColumns columns = new ViewColumns(keyTypes);
+    for (StoredRow row : shuffled) {
+      columns.add(ValueCodec.key(row.key().values().toArray(), keyTypes),
+          asKnownAt ? Math.max(row.eventMicros(), row.createdMicros()) : row.eventMicros(), row.eventMicros(),
+          row.createdMicros(), row.sequence(), row.position(), row.values());
+    }
+    ProbeColumns probes = new ProbeColumns(keyTypes);
+    List<EntityKey> lookupKeys = new ArrayList<>();
+    for (int p = 0; p < lookups.size(); p++) {
+      Lookup lookup = lookups.get(p);
+      EntityKey key = userOnly ? EntityKey.of((long) lookup.user()) : EntityKey.of((long) lookup.user(),
+          lookup.merchant());
+      lookupKeys.add(key);
+      probes.add(ValueCodec.key(key.values().toArray(), keyTypes), lookup.t(), p);
+    }
+    int[] matchOf = new int[lookups.size()];
+    java.util.Arrays.fill(matchOf, -1);
+    AsOfMerge.merge(probes, columns, ttl, matchOf);
+    for (int p = 0; p < lookups.size(); p++) {
+      StoredRow expected = bruteForce(rows, lookupKeys.get(p), lookups.get(p).t(), ttl, asKnownAt);
+      assertThat(matchOf[p] < 0 ? null : columns.values(matchOf[p])[0])
+          .as("lookup %s ttl %d asKnownAt %s userOnly %s", lookups.get(p), ttl, asKnownAt, userOnly)
+          .isEqualTo(expected == null ? null : expected.values()[0]);
+    }
+
+    // the same columns moved over to spilling sorters, as when they outgrow their share of the budget mid-way
+    Path spill = Files.createTempDirectory("pit-spill");
+    try (ExternalSorter<JoinRows.Probe> probeSorter = new ExternalSorter<>(
+            "probes", JoinRows.PROBE_CODEC, JoinRows.PROBE_ORDER, 300, spill);
+        ExternalSorter<JoinRows.ViewRow> rowSorter = new ExternalSorter<>(
+            "rows", JoinRows.viewRowCodec(VALUE_TYPES), JoinRows.VIEW_ROW_ORDER, 300, spill);
+        ExternalSorter<JoinRows.Match> matches = new ExternalSorter<>(
+            "matches", JoinRows.matchCodec(VALUE_TYPES), JoinRows.MATCH_ORDER, 300, spill)) {
+      for (int i = 0; i < probes.size(); i++) {
+        probeSorter.add(probes.toProbe(i));
+      }
+      for (int i = 0; i < columns.size(); i++) {
+        rowSorter.add(columns.toViewRow(i));
+      }
+      AsOfMerge.merge(probeSorter.sorted(), rowSorter.sorted(), ttl, matches::add);
+      Object[] found = new Object[lookups.size()];
+      for (Iterator<JoinRows.Match> it = matches.sorted(); it.hasNext(); ) {
+        JoinRows.Match match = it.next();
+        found[(int) match.position()] = match.values()[0];
+      }
+      for (int p = 0; p < lookups.size(); p++) {
+        assertThat(found[p]).as("moved to sorters: lookup %s", lookups.get(p))
+            .isEqualTo(matchOf[p] < 0 ? null : columns.values(matchOf[p])[0]);
+      }
+    } finally {
+      try (Stream<Path> files = Files.list(spill)) {
+        assertThat(files).as("run files left behind").isEmpty();
+      }
+      Files.delete(spill);
+    }
   }
 
   private static void assertMergeEqualsBruteForce(List<Generated> generated, List<Lookup> lookups, long ttl,

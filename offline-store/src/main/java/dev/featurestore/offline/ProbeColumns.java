@@ -1,0 +1,51 @@
+package dev.featurestore.offline;
+
+import dev.featurestore.api.ValueType;
+import java.util.Arrays;
+
+/**
+ * One view's probes (entity rows as its join sees them: key, time, input position) in columns, for the in-memory
+ * join; {@link JoinRows.Probe} objects in an {@link ExternalSorter} are the spilling form of the same.
+ */
+final class ProbeColumns {
+  private final SortKeys keys;
+  private int[] positions = new int[1024];
+  private long keyBytes;
+
+  ProbeColumns(ValueType[] keyTypes) {
+    this.keys = new SortKeys(keyTypes);
+  }
+
+  void add(byte[] key, long t, int position) {
+    int row = keys.add(key, t);
+    if (row == positions.length) {
+      positions = Arrays.copyOf(positions, keys.capacity());
+    }
+    positions[row] = position;
+    if (keys.key(row) != null) {
+      keyBytes += 16 + key.length;
+    }
+  }
+
+  /** Estimated heap bytes, growth slack included. */
+  long heapBytes() {
+    return (long) keys.capacity() * (keys.bytesPerSlot() + 4) + keyBytes;
+  }
+
+  int size() {
+    return keys.size();
+  }
+
+  SortKeys keys() {
+    return keys;
+  }
+
+  int position(int row) {
+    return positions[row];
+  }
+
+  /** The probe at {@code row} as the spilling path's record. */
+  JoinRows.Probe toProbe(int row) {
+    return new JoinRows.Probe(keys.keyBytes(row), keys.prefix(row), keys.time(row), positions[row]);
+  }
+}

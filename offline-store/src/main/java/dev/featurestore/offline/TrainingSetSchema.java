@@ -76,12 +76,7 @@ record TrainingSetSchema(Schema schema, long rows) {
       if (header.isCsv()) {
         type = typed[c] == null ? ValueType.STRING : typed[c];
       } else {
-        type = ViewSchemas.valueTypeOf(header.types().get(c));
-        if (type == null) {
-          throw new InvalidRequestException(action + ": column '" + columns.get(c) + "' has type "
-              + header.types().get(c) + ", which a training set cannot carry (use a value type: bool, int, long,"
-              + " float, double, string, binary, timestamp or a list of one)");
-        }
+        type = entityColumnType(action, columns.get(c), header.types().get(c));
       }
       fields.add(ArrowValues.field(columns.get(c), type));
     }
@@ -91,6 +86,21 @@ record TrainingSetSchema(Schema schema, long rows) {
       }
     }
     return new TrainingSetSchema(new Schema(fields), header.isCsv() ? -1 : parquetRows(request.entityFile(), action));
+  }
+
+  /**
+   * The value type an entity file column of Iceberg type {@code type} keeps in a training set.
+   *
+   * @throws InvalidRequestException naming the column when no value type carries it
+   */
+  static ValueType entityColumnType(String action, String column, org.apache.iceberg.types.Type type) {
+    ValueType valueType = ViewSchemas.valueTypeOf(type);
+    if (valueType == null) {
+      throw new InvalidRequestException(action + ": column '" + column + "' has type " + type
+          + ", which a training set cannot carry (use a value type: bool, int, long, float, double, string, binary,"
+          + " timestamp or a list of one)");
+    }
+    return valueType;
   }
 
   private static long parquetRows(Path file, String action) {

@@ -645,12 +645,7 @@ final class TrainingSets {
       if (plan.csv) {
         type = plan.typed[c] == null ? ValueType.STRING : plan.typed[c].target();
       } else {
-        type = ViewSchemas.valueTypeOf(header.types().get(c));
-        if (type == null) {
-          throw new InvalidRequestException(action + ": column '" + columns.get(c) + "' has type "
-              + header.types().get(c) + ", which a training set cannot carry (use a value type: bool, int, long,"
-              + " float, double, string, binary, timestamp or a list of one)");
-        }
+        type = TrainingSetSchema.entityColumnType(action, columns.get(c), header.types().get(c));
         plan.sourceTypes[c] = type;
       }
       types.add(type);

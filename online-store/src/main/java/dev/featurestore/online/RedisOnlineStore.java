@@ -4,7 +4,6 @@ import dev.featurestore.api.data.EntityKey;
 import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.online.spi.OnlineStore;
-import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.LettuceFutures;
@@ -125,28 +124,17 @@ final class RedisOnlineStore implements OnlineStore {
    * blocks until done or the URI's timeout passes.
    */
   static RedisOnlineStore connect(RedisURI uri, KeyExpiry expiry, RedisLanes where) {
-    ClientResources shared = DefaultClientResources.create();
-    List<Lane> lanes = new ArrayList<>();
-    List<Runnable> closers = new ArrayList<>();
-    Runnable closeAll = closeAll(closers, shared);
-    try {
-      for (int lane = 0; lane < where.count(); lane++) {
-        ClientResources resources = where.resources(shared, lane);
-        RedisClient client = RedisClient.create(resources, uri);
-        closers.add(() -> shutdown(client, resources, shared));
-        // Fail fast while disconnected instead of queueing commands until the timeout: the caller sees Unavailable.
-        client.setOptions(ClientOptions.builder()
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .build());
-        StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
-        closers.add(connection::close);
-        lanes.add(new Lane(connection.async(), where.loop(lane)));
-      }
-      return start(lanes, key -> 0, uri.getTimeout(), closeAll, expiry);
-    } catch (RuntimeException e) {
-      closeAll.run();
-      throw StoreFailures.translate(e, "connect to Redis at " + uri);
-    }
+    return connectLanes(where, (resources, closers) -> {
+      RedisClient client = RedisClient.create(resources, uri);
+      closers.add(() -> client.shutdown(0, 2, TimeUnit.SECONDS));
+      // Fail fast while disconnected instead of queueing commands until the timeout: the caller sees Unavailable.
+      client.setOptions(ClientOptions.builder()
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+          .build());
+      StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
+      closers.add(connection::close);
+      return connection.async();
+    }, key -> 0, uri.getTimeout(), expiry, "connect to Redis at " + uri);
   }
 
   /**
@@ -156,6 +144,30 @@ final class RedisOnlineStore implements OnlineStore {
    * followed.
    */
   static RedisOnlineStore connectCluster(List<RedisURI> seeds, KeyExpiry expiry, RedisLanes where) {
+    return connectLanes(where, (resources, closers) -> {
+      RedisClusterClient client = RedisClusterClient.create(resources, seeds);
+      closers.add(() -> client.shutdown(0, 2, TimeUnit.SECONDS));
+      client.setOptions(ClusterClientOptions.builder()
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+          .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+              .enableAllAdaptiveRefreshTriggers()
+              .enablePeriodicRefresh(Duration.ofMinutes(1))
+              .build())
+          .build());
+      StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
+      closers.add(connection::close);
+      return connection.async();
+    }, SlotHash::getSlot, seeds.get(0).getTimeout(), expiry, "connect to Redis Cluster at " + seeds);
+  }
+
+  /** Opens one connection with the given resources, adding what closes it (in opening order) to {@code closers}. */
+  private interface LaneConnector {
+    RedisClusterAsyncCommands<byte[], byte[]> connect(ClientResources resources, List<Runnable> closers);
+  }
+
+  /** One connection per lane of {@code where}, then the write script; on failure closes all it opened. */
+  private static RedisOnlineStore connectLanes(RedisLanes where, LaneConnector connector,
+      ToIntFunction<byte[]> slotOf, Duration timeout, KeyExpiry expiry, String action) {
     ClientResources shared = DefaultClientResources.create();
     List<Lane> lanes = new ArrayList<>();
     List<Runnable> closers = new ArrayList<>();
@@ -163,27 +175,22 @@ final class RedisOnlineStore implements OnlineStore {
     try {
       for (int lane = 0; lane < where.count(); lane++) {
         ClientResources resources = where.resources(shared, lane);
-        RedisClusterClient client = RedisClusterClient.create(resources, seeds);
-        closers.add(() -> shutdown(client, resources, shared));
-        client.setOptions(ClusterClientOptions.builder()
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                .enableAllAdaptiveRefreshTriggers()
-                .enablePeriodicRefresh(Duration.ofMinutes(1))
-                .build())
-            .build());
-        StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
-        closers.add(connection::close);
-        lanes.add(new Lane(connection.async(), where.loop(lane)));
+        if (resources != shared) {
+          closers.add(() -> resources.shutdown(0, 2, TimeUnit.SECONDS));
+        }
+        lanes.add(new Lane(connector.connect(resources, closers), where.loop(lane)));
       }
-      return start(lanes, SlotHash::getSlot, seeds.get(0).getTimeout(), closeAll, expiry);
+      return start(lanes, slotOf, timeout, closeAll, expiry);
     } catch (RuntimeException e) {
       closeAll.run();
-      throw StoreFailures.translate(e, "connect to Redis Cluster at " + seeds);
+      throw StoreFailures.translate(e, action);
     }
   }
 
-  /** Closes what {@code closers} opened, newest first (connections before their clients), then {@code shared}. */
+  /**
+   * Closes what {@code closers} opened, newest first (connections before their clients, clients before their
+   * lane's resources), then {@code shared}.
+   */
   private static Runnable closeAll(List<Runnable> closers, ClientResources shared) {
     return () -> {
       for (int i = closers.size() - 1; i >= 0; i--) {
@@ -191,13 +198,6 @@ final class RedisOnlineStore implements OnlineStore {
       }
       shared.shutdown(0, 2, TimeUnit.SECONDS);
     };
-  }
-
-  private static void shutdown(AbstractRedisClient client, ClientResources resources, ClientResources shared) {
-    client.shutdown(0, 2, TimeUnit.SECONDS);
-    if (resources != shared) {
-      resources.shutdown(0, 2, TimeUnit.SECONDS);
-    }
   }
 
   private static RedisOnlineStore start(

@@ -18,6 +18,9 @@ import java.util.Objects;
  *
  * <p>Values are in the Java representation of their {@link ValueType}. Writers and readers are not thread-safe;
  * one per column and thread.
+ *
+ * <p>The online server does not use the writer: it writes the same bytes straight from the rows it read, without
+ * the generated builders (online-store's {@code ResponseEncoder}, whose test compares its bytes with this writer's).
  */
 public final class ProtoColumns {
   private ProtoColumns() {}

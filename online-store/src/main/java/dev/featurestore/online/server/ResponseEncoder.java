@@ -24,7 +24,7 @@ import java.util.Map;
  * the message: no builder, list or boxed status per value, and no second copy of the serialized message. A
  * 500-row ranking response holds 15,000 values; building it through the generated builders was the largest part of
  * the server's CPU for that request after Redis I/O. The bytes are the same message as {@code ProtoColumns.Writer}
- * builds (FeatureReaderIT and ResponseEncoderTest compare them); the shape is documented in serving.proto.
+ * builds (ResponseEncoderTest compares the bytes); the shape is documented in serving.proto.
  */
 final class ResponseEncoder {
   private ResponseEncoder() {}

@@ -45,6 +45,7 @@ final class ResponseEncoder {
       int index = viewIndex.get(column.view().name());
       encoded.add(new Column(column, index, rowsByView.get(index), now));
     }
+    int[] timestampBytes = new int[views.size()];
     int[] viewSizes = new int[views.size()];
     int size = 0;
     for (FeatureSelection.Column column : columns) {
@@ -64,7 +65,9 @@ final class ResponseEncoder {
       size += nestedSize(GetOnlineFeaturesResponse.COLUMNS_FIELD_NUMBER, column.size);
     }
     for (int v = 0; v < views.size(); v++) {
-      viewSizes[v] = viewRowsSize(views.get(v), rowsByView.get(v));
+      timestampBytes[v] = timestampBytes(rowsByView.get(v));
+      viewSizes[v] = CodedOutputStream.computeStringSize(ViewRows.FEATURE_VIEW_FIELD_NUMBER, views.get(v).name())
+          + packedSize(ViewRows.EVENT_TIMESTAMPS_FIELD_NUMBER, timestampBytes[v]);
       size += nestedSize(GetOnlineFeaturesResponse.VIEWS_FIELD_NUMBER, viewSizes[v]);
     }
 
@@ -88,7 +91,7 @@ final class ResponseEncoder {
       for (int v = 0; v < views.size(); v++) {
         out.writeTag(GetOnlineFeaturesResponse.VIEWS_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
         out.writeUInt32NoTag(viewSizes[v]);
-        writeViewRows(out, views.get(v), rowsByView.get(v));
+        writeViewRows(out, views.get(v), rowsByView.get(v), timestampBytes[v]);
       }
       out.checkNoSpaceLeft();
     } catch (IOException e) {
@@ -102,22 +105,18 @@ final class ResponseEncoder {
     return CodedOutputStream.computeTagSize(field) + CodedOutputStream.computeUInt32SizeNoTag(size) + size;
   }
 
-  private static int viewRowsSize(FeatureView view, List<FeatureRow> rows) {
-    int size = CodedOutputStream.computeStringSize(ViewRows.FEATURE_VIEW_FIELD_NUMBER, view.name());
+  /** The payload bytes of a view's packed event timestamps, one per entity row (0 where no row). */
+  private static int timestampBytes(List<FeatureRow> rows) {
     int packed = 0;
     for (FeatureRow row : rows) {
       packed += CodedOutputStream.computeInt64SizeNoTag(row == null ? 0 : row.eventTimestampMicros());
     }
-    return size + packedSize(ViewRows.EVENT_TIMESTAMPS_FIELD_NUMBER, packed);
+    return packed;
   }
 
-  private static void writeViewRows(CodedOutputStream out, FeatureView view, List<FeatureRow> rows)
+  private static void writeViewRows(CodedOutputStream out, FeatureView view, List<FeatureRow> rows, int packed)
       throws IOException {
     out.writeString(ViewRows.FEATURE_VIEW_FIELD_NUMBER, view.name());
-    int packed = 0;
-    for (FeatureRow row : rows) {
-      packed += CodedOutputStream.computeInt64SizeNoTag(row == null ? 0 : row.eventTimestampMicros());
-    }
     if (packed > 0) {
       out.writeTag(ViewRows.EVENT_TIMESTAMPS_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
       out.writeUInt32NoTag(packed);

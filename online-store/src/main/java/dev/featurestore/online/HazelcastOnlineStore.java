@@ -6,6 +6,7 @@ import dev.featurestore.api.data.EntityKey;
 import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.online.spi.OnlineStore;
+import dev.featurestore.online.spi.Projection;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -71,6 +72,12 @@ final class HazelcastOnlineStore implements OnlineStore {
 
   @Override
   public CompletionStage<List<FeatureRow>> read(FeatureView view, List<EntityKey> keys) {
+    return read(Projection.all(view), keys);
+  }
+
+  @Override
+  public CompletionStage<List<FeatureRow>> read(Projection projection, List<EntityKey> keys) {
+    FeatureView view = projection.view();
     try {
       if (keys.isEmpty()) {
         return CompletableFuture.completedFuture(List.of());
@@ -89,7 +96,7 @@ final class HazelcastOnlineStore implements OnlineStore {
             List<FeatureRow> rows = new ArrayList<>(keys.size());
             for (int i = 0; i < keys.size(); i++) {
               byte[] record = records.get(names.get(i));
-              rows.add(record == null ? null : RecordCodec.decode(keys.get(i), record, view));
+              rows.add(record == null ? null : RecordCodec.decode(keys.get(i), record, projection));
             }
             return rows;
           }),

@@ -6,6 +6,7 @@ import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.Feature;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.error.InvalidRequestException;
+import dev.featurestore.online.spi.Projection;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import dev.featurestore.api.data.FeatureValues;
@@ -68,6 +69,15 @@ final class RecordCodec {
 
   /** Decodes a stored record of {@code view} into the row of {@code key}, keeping only the view's features. */
   static FeatureRow decode(EntityKey key, byte[] record, FeatureView view) {
+    return decode(key, record, Projection.all(view));
+  }
+
+  /**
+   * Decodes a stored record of the projection's view into the row of {@code key}, keeping only the features the
+   * projection includes: the others are skipped over without decoding and read as null.
+   */
+  static FeatureRow decode(EntityKey key, byte[] record, Projection projection) {
+    FeatureView view = projection.view();
     ByteBuffer in = ByteBuffer.wrap(record);
     long event = in.getLong() ^ Long.MIN_VALUE;
     long created = in.getLong() ^ Long.MIN_VALUE;
@@ -90,6 +100,10 @@ final class RecordCodec {
         continue;
       }
       expected = position + 1;
+      if (!projection.includes(position)) {
+        skipValue(in, stored);
+        continue;
+      }
       Feature feature = features.get(position);
       Object value = readValue(in, stored);
       if (stored != feature.type()) {

@@ -4,6 +4,7 @@ import dev.featurestore.api.data.EntityKey;
 import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.online.spi.OnlineStore;
+import dev.featurestore.online.spi.Projection;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.LettuceFutures;
@@ -280,14 +281,20 @@ final class RedisOnlineStore implements OnlineStore {
 
   @Override
   public CompletionStage<List<FeatureRow>> read(FeatureView view, List<EntityKey> keys) {
+    return read(Projection.all(view), keys);
+  }
+
+  @Override
+  public CompletionStage<List<FeatureRow>> read(Projection projection, List<EntityKey> keys) {
     if (keys.isEmpty()) {
       return CompletableFuture.completedFuture(List.of());
     }
+    FeatureView view = projection.view();
     return StoreFailures.translate(readRecords(view, keys).thenApply(records -> {
       List<FeatureRow> rows = new ArrayList<>(keys.size());
       for (int i = 0; i < keys.size(); i++) {
         byte[] record = records.get(i);
-        rows.add(record == null ? null : RecordCodec.decode(keys.get(i), record, view));
+        rows.add(record == null ? null : RecordCodec.decode(keys.get(i), record, projection));
       }
       return rows;
     }), "read " + keys.size() + " keys of view '" + view.name() + "' from Redis");

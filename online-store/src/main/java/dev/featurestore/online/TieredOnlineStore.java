@@ -13,6 +13,7 @@ import dev.featurestore.api.data.EntityKey;
 import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.online.spi.OnlineStore;
+import dev.featurestore.online.spi.Projection;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -180,10 +181,16 @@ final class TieredOnlineStore implements OnlineStore {
 
   @Override
   public CompletionStage<List<FeatureRow>> read(FeatureView view, List<EntityKey> keys) {
+    return read(Projection.all(view), keys);
+  }
+
+  /** With a near cache, every feature is decoded all the same: the near cache keeps whole rows for any request. */
+  @Override
+  public CompletionStage<List<FeatureRow>> read(Projection projection, List<EntityKey> keys) {
     if (keys.isEmpty()) {
       return CompletableFuture.completedFuture(List.of());
     }
-    return near == null ? readHot(view, keys) : readNear(view, keys);
+    return near == null ? readHot(projection, keys) : readNear(projection.view(), keys);
   }
 
   /** The near cache first; the keys it misses through the hot tier, then cached near if nothing invalidated them. */
@@ -219,7 +226,7 @@ final class TieredOnlineStore implements OnlineStore {
     List<Integer> positions = missing;
     List<String> fillNames = missingNames;
     long[] fillSequences = sequences;
-    return readHot(view, missingKeys).thenApply(fetched -> {
+    return readHot(Projection.all(view), missingKeys).thenApply(fetched -> {
       for (int j = 0; j < positions.size(); j++) {
         FeatureRow row = fetched.get(j);
         rows.set(positions.get(j), row);
@@ -232,7 +239,8 @@ final class TieredOnlineStore implements OnlineStore {
     });
   }
 
-  private CompletionStage<List<FeatureRow>> readHot(FeatureView view, List<EntityKey> keys) {
+  private CompletionStage<List<FeatureRow>> readHot(Projection projection, List<EntityKey> keys) {
+    FeatureView view = projection.view();
     List<String> names = new ArrayList<>(keys.size());
     for (EntityKey key : keys) {
       names.add(HazelcastOnlineStore.key(key));
@@ -249,14 +257,15 @@ final class TieredOnlineStore implements OnlineStore {
     // populated. A failure of Redis itself is reported, not retried.
     return StoreFailures.translate(
         cached.handle((values, failure) -> failure == null
-                ? readMisses(view, keys, names, values)
-                : primary.read(view, keys))
+                ? readMisses(projection, keys, names, values)
+                : primary.read(projection, keys))
             .thenCompose(stage -> stage),
         "read " + keys.size() + " keys of view '" + view.name() + "'");
   }
 
   private CompletionStage<List<FeatureRow>> readMisses(
-      FeatureView view, List<EntityKey> keys, List<String> names, Map<String, byte[]> values) {
+      Projection projection, List<EntityKey> keys, List<String> names, Map<String, byte[]> values) {
+    FeatureView view = projection.view();
     List<FeatureRow> rows = new ArrayList<>(keys.size());
     List<Integer> missing = new ArrayList<>();
     List<EntityKey> missingKeys = new ArrayList<>();
@@ -267,7 +276,7 @@ final class TieredOnlineStore implements OnlineStore {
         missing.add(i);
         missingKeys.add(keys.get(i));
       } else {
-        rows.add(RecordCodec.decode(keys.get(i), value, view));
+        rows.add(RecordCodec.decode(keys.get(i), value, projection));
       }
     }
     if (missing.isEmpty()) {
@@ -279,7 +288,7 @@ final class TieredOnlineStore implements OnlineStore {
         int i = missing.get(j);
         byte[] record = records.get(j);
         if (record != null) {
-          rows.set(i, RecordCodec.decode(keys.get(i), record, view));
+          rows.set(i, RecordCodec.decode(keys.get(i), record, projection));
         }
         byte[] lease = values.get(names.get(i));
         if (HotTierProcessor.isLease(lease) && populated.add(names.get(i))) {

@@ -10,6 +10,7 @@ import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.error.InvalidRequestException;
 import dev.featurestore.api.error.UnavailableException;
 import dev.featurestore.online.spi.OnlineStore;
+import dev.featurestore.online.spi.Projection;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -201,6 +202,24 @@ class OnlineStoreIT {
     assertThat(rows.get(1)).isNull();
     assertThat(rows.get(2).eventTimestampMicros()).isEqualTo(10);
     assertThat(rows.get(3).eventTimestampMicros()).isEqualTo(30);
+  }
+
+  @ParameterizedTest
+  @MethodSource("stores")
+  void read_projection_decodesItsFeaturesOnlyWithKeysAndTimestamps(OnlineStore store) {
+    FeatureView view = newView();
+    write(store, view, new FeatureRow(EntityKey.of(1L), 10, 2, Map.of("version", 7L, "label", "seven")));
+
+    List<FeatureRow> projected = store.read(Projection.of(view, List.of("label")),
+        List.of(EntityKey.of(1L), EntityKey.of(2L))).toCompletableFuture().join();
+
+    assertThat(projected.get(0).key()).isEqualTo(EntityKey.of(1L));
+    assertThat(projected.get(0).eventTimestampMicros()).isEqualTo(10);
+    assertThat(projected.get(0).createdTimestampMicros()).isEqualTo(2);
+    assertThat(projected.get(0).values()).containsOnly(Map.entry("label", "seven"));
+    assertThat(projected.get(1)).isNull();
+    assertThat(read(store, view, EntityKey.of(1L)).get(0).values())
+        .containsOnly(Map.entry("version", 7L), Map.entry("label", "seven"));
   }
 
   @ParameterizedTest

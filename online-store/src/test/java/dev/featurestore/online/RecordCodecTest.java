@@ -9,6 +9,7 @@ import dev.featurestore.api.data.EventTimeOrder;
 import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.error.InvalidRequestException;
+import dev.featurestore.online.spi.Projection;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -87,6 +88,23 @@ class RecordCodecTest {
     FeatureRow decoded = RecordCodec.decode(KEY, record, after);
 
     assertThat(decoded.values()).containsOnly(Map.entry("kept", 0.5), Map.entry("n", 7L));
+  }
+
+  @Test
+  void decode_projection_decodesOnlyIncludedFeaturesAndSkipsTheRest() {
+    FeatureView view = FeatureView.builder("v").entity("user").feature("list", ValueType.STRING_LIST)
+        .feature("a", ValueType.INT64).feature("text", ValueType.STRING).feature("b", ValueType.DOUBLE)
+        .feature("bin", ValueType.BYTES).build();
+    byte[] record = RecordCodec.encode(view, new FeatureRow(KEY, 1, 2,
+        Map.of("list", List.of("x", "yz"), "a", 5L, "text", "héllo", "b", 0.25, "bin", bytes("raw"))));
+
+    FeatureRow decoded = RecordCodec.decode(KEY, record, Projection.of(view, List.of("b", "a")));
+
+    assertThat(decoded.values()).containsOnly(Map.entry("a", 5L), Map.entry("b", 0.25));
+    assertThat(decoded.eventTimestampMicros()).isEqualTo(1);
+    assertThat(decoded.createdTimestampMicros()).isEqualTo(2);
+    assertThat(RecordCodec.decode(KEY, record, Projection.all(view)))
+        .isEqualTo(RecordCodec.decode(KEY, record, view));
   }
 
   @Test

@@ -17,18 +17,15 @@ import java.util.Set;
 public final class FeatureValues extends AbstractMap<String, Object> {
   private final FeatureView view;
   private final Object[] values;
-  private final int size;
+  /**
+   * The number of non-null values, counted on first use (-1 before): readers of decoded rows mostly ask by position
+   * and never for the size. A racy cache like String's hash: every thread counts the same number.
+   */
+  private int size = -1;
 
   private FeatureValues(FeatureView view, Object[] values) {
     this.view = view;
     this.values = values;
-    int present = 0;
-    for (Object value : values) {
-      if (value != null) {
-        present++;
-      }
-    }
-    this.size = present;
   }
 
   /**
@@ -74,7 +71,17 @@ public final class FeatureValues extends AbstractMap<String, Object> {
 
   @Override
   public int size() {
-    return size;
+    int present = size;
+    if (present < 0) {
+      present = 0;
+      for (Object value : values) {
+        if (value != null) {
+          present++;
+        }
+      }
+      size = present;
+    }
+    return present;
   }
 
   @Override
@@ -113,7 +120,7 @@ public final class FeatureValues extends AbstractMap<String, Object> {
 
       @Override
       public int size() {
-        return size;
+        return FeatureValues.this.size();
       }
     };
   }

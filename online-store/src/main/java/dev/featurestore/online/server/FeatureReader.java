@@ -12,6 +12,7 @@ import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.definition.JoinKey;
 import dev.featurestore.api.error.InvalidRequestException;
 import dev.featurestore.online.spi.OnlineStore;
+import dev.featurestore.online.spi.Projection;
 import dev.featurestore.proto.v1.EntityRow;
 import dev.featurestore.proto.v1.GetOnlineFeaturesRequest;
 import io.vertx.core.Context;
@@ -52,16 +53,17 @@ final class FeatureReader {
     if (request.getEntitiesCount() == 0) {
       throw new InvalidRequestException("Cannot get online features: the request has no entity rows");
     }
-    FeatureSelection selection = cachedSelect(definitions.get(), request);
-    List<FeatureView> views = selection.views();
-    List<ViewRead> reads = new ArrayList<>(views.size());
-    for (FeatureView view : views) {
-      reads.add(keysOf(view, selection.joinKeys().get(view.name()), request.getEntitiesList()));
+    Resolved resolved = cachedSelect(definitions.get(), request);
+    FeatureSelection selection = resolved.selection;
+    List<ViewRead> reads = new ArrayList<>(resolved.projections.size());
+    for (Projection projection : resolved.projections) {
+      FeatureView view = projection.view();
+      reads.add(keysOf(projection, selection.joinKeys().get(view.name()), request.getEntitiesList()));
     }
     List<Future<List<FeatureRow>>> futures = new ArrayList<>(reads.size());
     for (ViewRead read : reads) {
       // The views are read concurrently. A store on this event loop completes here; others come back to context.
-      futures.add(Future.fromCompletionStage(store.read(read.view, read.uniqueKeys), context));
+      futures.add(Future.fromCompletionStage(store.read(read.projection, read.uniqueKeys), context));
     }
     return Future.all(futures).map(done -> {
       long now = ProtoKeys.micros(clock);
@@ -79,8 +81,11 @@ final class FeatureReader {
     });
   }
 
-  /** {@link #select}, answered from the cache when the same selection was resolved under the same definitions. */
-  private FeatureSelection cachedSelect(Definitions current, GetOnlineFeaturesRequest request) {
+  /**
+   * {@link #select} and the features it needs of each view, answered from the cache when the same selection was
+   * resolved under the same definitions.
+   */
+  private Resolved cachedSelect(Definitions current, GetOnlineFeaturesRequest request) {
     Selections cached = selections;
     if (cached.definitions != current) {
       cached = new Selections(current);
@@ -89,7 +94,22 @@ final class FeatureReader {
     SelectionKey key = new SelectionKey(request.getFullFeatureNames(), request.getSelectionCase(),
         request.getFeatureService(), List.copyOf(request.getFeatures().getFeaturesList()));
     // A selection that fails throws out of get and is not cached, so the error is raised again the next time.
-    return cached.byRequest.get(key, ignored -> select(current, request));
+    return cached.byRequest.get(key, ignored -> Resolved.of(select(current, request)));
+  }
+
+  /** A resolved selection and, parallel to its views (in first-use order), the features read of each. */
+  private record Resolved(FeatureSelection selection, List<Projection> projections) {
+    static Resolved of(FeatureSelection selection) {
+      List<Projection> projections = new ArrayList<>();
+      for (FeatureView view : selection.views()) {
+        List<String> features = new ArrayList<>();
+        for (FeatureSelection.Column column : selection.columnsOf(view.name())) {
+          features.add(column.feature().name());
+        }
+        projections.add(Projection.of(view, features));
+      }
+      return new Resolved(selection, List.copyOf(projections));
+    }
   }
 
   private record SelectionKey(
@@ -98,7 +118,7 @@ final class FeatureReader {
   /** Resolved selections, valid for {@code definitions} only. */
   private static final class Selections {
     final Definitions definitions;
-    final Cache<SelectionKey, FeatureSelection> byRequest = Caffeine.newBuilder()
+    final Cache<SelectionKey, Resolved> byRequest = Caffeine.newBuilder()
         .maximumSize(CACHED_SELECTIONS)
         .executor(Runnable::run) // evict on the calling thread rather than hand off to the common pool
         .build();
@@ -136,7 +156,7 @@ final class FeatureReader {
   }
 
   /** The distinct keys of one view over all entity rows, and for each row the index of its key. */
-  private static ViewRead keysOf(FeatureView view, List<JoinKey> joinKeys, List<EntityRow> entities) {
+  private static ViewRead keysOf(Projection projection, List<JoinKey> joinKeys, List<EntityRow> entities) {
     Map<EntityKey, Integer> unique = new LinkedHashMap<>();
     int[] entityToKey = new int[entities.size()];
     for (int i = 0; i < entities.size(); i++) {
@@ -144,8 +164,8 @@ final class FeatureReader {
       Integer index = unique.putIfAbsent(key, unique.size());
       entityToKey[i] = index == null ? unique.size() - 1 : index;
     }
-    return new ViewRead(view, List.copyOf(unique.keySet()), entityToKey);
+    return new ViewRead(projection, List.copyOf(unique.keySet()), entityToKey);
   }
 
-  private record ViewRead(FeatureView view, List<EntityKey> uniqueKeys, int[] entityToKey) {}
+  private record ViewRead(Projection projection, List<EntityKey> uniqueKeys, int[] entityToKey) {}
 }

@@ -4,6 +4,7 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
 import dev.featurestore.api.ValueType;
 import dev.featurestore.api.data.FeatureRow;
+import dev.featurestore.api.data.FeatureValues;
 import dev.featurestore.api.definition.FeatureSelection;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.proto.ProtoDefinitions;
@@ -152,6 +153,7 @@ final class ResponseEncoder {
     Column(FeatureSelection.Column column, int viewIndex, List<FeatureRow> rows, long now) {
       FeatureView view = column.view();
       String name = column.feature().name();
+      int position = view.indexOf(name);
       this.type = column.feature().type();
       this.scalar = type.isList() ? type.elementType() : type;
       this.viewIndex = viewIndex;
@@ -172,7 +174,10 @@ final class ResponseEncoder {
         } else if (row.eventTimestampMicros() < oldestFresh) {
           status = FeatureStatus.OUTSIDE_MAX_AGE;
         } else {
-          value = row.value(name);
+          // Rows the stores decode hold their values by position in this very view: no lookup by name per value.
+          value = row.values() instanceof FeatureValues byPosition && byPosition.view() == view
+              ? byPosition.at(position)
+              : row.value(name);
           status = value == null ? FeatureStatus.NULL_VALUE : FeatureStatus.PRESENT;
         }
         statuses[i] = status.getNumber();

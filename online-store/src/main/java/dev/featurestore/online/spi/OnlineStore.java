@@ -35,6 +35,15 @@ public interface OnlineStore extends AutoCloseable {
    */
   CompletionStage<List<FeatureRow>> read(FeatureView view, List<EntityKey> keys);
 
+  /**
+   * Reads like {@link #read(FeatureView, List)}, except that a returned row needs to hold only the features that
+   * {@code projection} includes: the others may read as null, so a store can skip decoding them. The default reads
+   * every feature.
+   */
+  default CompletionStage<List<FeatureRow>> read(Projection projection, List<EntityKey> keys) {
+    return read(projection.view(), keys);
+  }
+
   /** Releases connections or leaves the cluster. */
   @Override
   void close();

@@ -1,0 +1,89 @@
+package dev.featurestore.online.spi;
+
+import dev.featurestore.api.definition.FeatureView;
+import java.util.Arrays;
+import java.util.Collection;
+
+/**
+ * The features of one view that a read needs, by their position in the view's declaration order, so that a store
+ * decodes only those: a request for 50 features of a 250-feature view decoded all 250 values of every row (a third
+ * of the server's CPU in the 1 x 50 and 100 x 50 benchmark shapes). Immutable and thread-safe.
+ */
+public final class Projection {
+  private final FeatureView view;
+  /** Null for every feature of the view. */
+  private final boolean[] included;
+
+  private Projection(FeatureView view, boolean[] included) {
+    this.view = view;
+    this.included = included;
+  }
+
+  /** Every feature of {@code view}. */
+  public static Projection all(FeatureView view) {
+    return new Projection(view, null);
+  }
+
+  /**
+   * The named features of {@code view}.
+   *
+   * @throws IllegalArgumentException naming the first name that is not a feature of the view
+   */
+  public static Projection of(FeatureView view, Collection<String> featureNames) {
+    boolean[] included = new boolean[view.features().size()];
+    for (String name : featureNames) {
+      int position = view.indexOf(name);
+      if (position < 0) {
+        throw new IllegalArgumentException(
+            "Cannot project view '" + view.name() + "': '" + name + "' is not a feature of it");
+      }
+      included[position] = true;
+    }
+    boolean every = true;
+    for (boolean feature : included) {
+      every &= feature;
+    }
+    return new Projection(view, every ? null : included);
+  }
+
+  /** The view whose positions {@link #includes} takes. */
+  public FeatureView view() {
+    return view;
+  }
+
+  /** Whether the feature at {@code position} in {@link #view()}'s declaration order is needed. */
+  public boolean includes(int position) {
+    return included == null || included[position];
+  }
+
+  /** Whether every feature of the view is needed. */
+  public boolean isAll() {
+    return included == null;
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof Projection that && view.equals(that.view) && Arrays.equals(included, that.included);
+  }
+
+  @Override
+  public int hashCode() {
+    return view.hashCode() * 31 + Arrays.hashCode(included);
+  }
+
+  @Override
+  public String toString() {
+    if (included == null) {
+      return view.name() + ":*";
+    }
+    StringBuilder text = new StringBuilder(view.name()).append(":[");
+    String separator = "";
+    for (int i = 0; i < included.length; i++) {
+      if (included[i]) {
+        text.append(separator).append(view.features().get(i).name());
+        separator = ", ";
+      }
+    }
+    return text.append(']').toString();
+  }
+}

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.featurestore.api.ValueType;
 import dev.featurestore.api.data.EntityKey;
 import dev.featurestore.api.data.FeatureRow;
+import dev.featurestore.api.data.FeatureValues;
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.api.definition.Entity;
 import dev.featurestore.api.definition.FeatureNaming;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link ResponseEncoder} against the message built the documented way, through {@link ProtoColumns.Writer} and the
  * generated builders: the same bytes for random rows of every value type, with missing rows, nulls, empty lists,
- * rows past the TTL and several views.
+ * rows past the TTL and several views, rows held by name and by position (as the stores decode them).
  */
 class ResponseEncoderTest {
   private static final long NOW = 1_800_000_000_000_000L;
@@ -93,6 +94,12 @@ class ResponseEncoderTest {
       if (random.nextInt(4) > 0) {
         values.put(type.name().toLowerCase(java.util.Locale.ROOT), randomValue(type, random));
       }
+    }
+    if (random.nextBoolean()) {
+      // as the stores decode them: by position in the view, read by position by the encoder
+      Object[] byPosition = new Object[view.features().size()];
+      values.forEach((name, value) -> byPosition[view.indexOf(name)] = value);
+      return new FeatureRow(EntityKey.of((long) key), event, event, FeatureValues.of(view, byPosition));
     }
     return new FeatureRow(EntityKey.of((long) key), event, event, values);
   }

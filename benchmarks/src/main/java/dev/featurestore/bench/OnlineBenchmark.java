@@ -80,6 +80,9 @@ public final class OnlineBenchmark implements Callable<Integer> {
   @Option(names = "--string-length", description = "Characters of each STRING value (default: ${DEFAULT-VALUE}).")
   int stringLength = 32;
 
+  /** Entity rows of all distinct requests of one shape at most (see {@link #poolSize}). */
+  static final int POOL_ENTITY_ROWS = 20_000;
+
   @Option(names = "--pool", description = "Distinct requests drawn per shape, sent round robin (default: "
       + "${DEFAULT-VALUE}; fewer for big requests).")
   int pool = 1024;
@@ -323,9 +326,14 @@ public final class OnlineBenchmark implements Callable<Integer> {
     }
   }
 
-  /** Big requests need fewer distinct ones to spread over the data, and each costs memory for every target. */
+  /**
+   * Big requests need fewer distinct ones to spread over the data, and each costs memory for every target: at most
+   * {@link #POOL_ENTITY_ROWS} entity rows per pool. Every entity row is a handful of protobuf objects that live in
+   * the generator's old generation, and a large pool of them made its young collections long (card scanning of the
+   * old generation: 40-80 ms pauses with a million rows in bench-predict), which the latencies then measured.
+   */
   private int poolSize(Shape shape) {
-    return Math.max(16, Math.min(pool, 100_000 / shape.entities()));
+    return Math.max(16, Math.min(pool, POOL_ENTITY_ROWS / shape.entities()));
   }
 
   private static long redisClients(StatefulRedisConnection<byte[], byte[]> connection) {

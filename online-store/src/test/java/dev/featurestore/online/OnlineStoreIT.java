@@ -204,6 +204,40 @@ class OnlineStoreIT {
     assertThat(rows.get(3).eventTimestampMicros()).isEqualTo(30);
   }
 
+  /** Timestamps at the edges of each 32-bit half of the header, where a comparison word by word could go wrong. */
+  private static final long[] EDGES = {Long.MIN_VALUE, Long.MIN_VALUE + 1, -(1L << 32), -(1L << 32) + 1, -1, 0, 1,
+      (1L << 32) - 1, 1L << 32, (1L << 32) + 1, 1_767_225_600_000_000L, 1_767_225_600_000_001L, Long.MAX_VALUE - 1,
+      Long.MAX_VALUE};
+
+  @ParameterizedTest
+  @MethodSource("stores")
+  void write_timestampsAtWordEdges_keepsNewestByEventThenCreated(OnlineStore store) {
+    FeatureView view = newView();
+    Random random = new Random(7);
+    List<FeatureRow> first = new ArrayList<>();
+    List<FeatureRow> second = new ArrayList<>();
+    List<EntityKey> keys = new ArrayList<>();
+    for (int k = 0; k < 300; k++) {
+      EntityKey key = EntityKey.of((long) k);
+      keys.add(key);
+      long event = EDGES[random.nextInt(EDGES.length)];
+      long created = EDGES[random.nextInt(EDGES.length)];
+      // half the pairs tie on the event timestamp, so that the created timestamp decides
+      long otherEvent = random.nextBoolean() ? event : EDGES[random.nextInt(EDGES.length)];
+      long otherCreated = EDGES[random.nextInt(EDGES.length)];
+      first.add(new FeatureRow(key, event, created, Map.of("label", "first")));
+      second.add(new FeatureRow(key, otherEvent, otherCreated, Map.of("label", "second")));
+    }
+    store.write(view, first).toCompletableFuture().join();
+    store.write(view, second).toCompletableFuture().join();
+
+    List<FeatureRow> stored = store.read(view, keys).toCompletableFuture().join();
+    for (int k = 0; k < keys.size(); k++) {
+      FeatureRow expected = second.get(k).supersedes(first.get(k)) ? second.get(k) : first.get(k);
+      assertThat(stored.get(k)).as("key %d", k).isEqualTo(expected);
+    }
+  }
+
   @ParameterizedTest
   @MethodSource("stores")
   void read_projection_decodesItsFeaturesOnlyWithKeysAndTimestamps(OnlineStore store) {

@@ -333,7 +333,12 @@ public final class OnlineBenchmark implements Callable<Integer> {
    * old generation: 40-80 ms pauses with a million rows in bench-predict), which the latencies then measured.
    */
   private int poolSize(Shape shape) {
-    return Math.max(16, Math.min(pool, POOL_ENTITY_ROWS / shape.entities()));
+    return poolSize(pool, shape.entities());
+  }
+
+  /** How many distinct requests of {@code entityRows} rows each to draw, at most {@code most} (see above). */
+  static int poolSize(int most, int entityRows) {
+    return Math.max(16, Math.min(most, POOL_ENTITY_ROWS / entityRows));
   }
 
   private static long redisClients(StatefulRedisConnection<byte[], byte[]> connection) {

@@ -184,11 +184,9 @@ public final class PredictBenchmark implements Callable<Integer> {
             "Cannot run shape '" + shape + "': expected single or ranking");
       };
       double rate = ranking ? rankingRate : singleRate;
-      // Distinct requests, sent round robin, of at most 20,000 entity rows in all, as in bench-online. A pool of
-      // 1,000 ranking requests held a million tiny protobuf objects in the old generation, whose card scanning made
-      // every young collection of this JVM (generator and server alike) a 40-80 ms pause: the p99 measured that.
-      int rows = ranking ? CANDIDATES : 1;
-      int pool = Math.max(16, Math.min(1000, OnlineBenchmark.POOL_ENTITY_ROWS / rows));
+      // Distinct requests, sent round robin, bounded as in bench-online: here the generator shares the server's JVM,
+      // so its long young collections were the server's too.
+      int pool = OnlineBenchmark.poolSize(1000, ranking ? CANDIDATES : 1);
       SplittableRandom random = new SplittableRandom(seed);
       PredictRequest[] predicts = new PredictRequest[pool];
       GetOnlineFeaturesRequest[] fetches = new GetOnlineFeaturesRequest[pool];

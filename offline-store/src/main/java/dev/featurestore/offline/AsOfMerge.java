@@ -51,30 +51,30 @@ final class AsOfMerge {
   }
 
   /**
-   * The same merge over columns, for the in-memory join: sorts both sides and, for every probe that has a row,
-   * sets {@code matchOf[probe position]} to the row's index in {@code rows} (other entries are left alone).
+   * The same merge over columns, for the in-memory join: sorts both sides (in place) and, for every probe that has
+   * a row, sets {@code matchOf[probe position]} to the row's sorted index in {@code rows} (other entries are left
+   * alone).
    */
   static void merge(ProbeColumns probes, ViewColumns rows, long ttlMicros, int[] matchOf) {
+    probes.sort();
+    rows.sort();
     SortKeys probeKeys = probes.keys();
     SortKeys rowKeys = rows.keys();
-    int[] rowOrder = rowKeys.sortedOrder();
+    int rowCount = rows.size();
     int next = 0;
-    int current = -1;
     int best = -1;
-    for (int probe : probeKeys.sortedOrder()) {
-      if (current < 0 || SortKeys.compareKeys(probeKeys, current, probeKeys, probe) != 0) {
+    for (int probe = 0; probe < probes.size(); probe++) {
+      if (probe == 0 || SortKeys.compareKeys(probeKeys, probe - 1, probeKeys, probe) != 0) {
         best = -1;
       }
-      current = probe;
       long t = probeKeys.time(probe);
-      while (next < rowOrder.length) {
-        int row = rowOrder[next];
-        int byKey = SortKeys.compareKeys(rowKeys, row, probeKeys, probe);
-        if (byKey > 0 || (byKey == 0 && rowKeys.time(row) > t)) {
+      while (next < rowCount) {
+        int byKey = SortKeys.compareKeys(rowKeys, next, probeKeys, probe);
+        if (byKey > 0 || (byKey == 0 && rowKeys.time(next) > t)) {
           break;
         }
-        if (byKey == 0 && (best < 0 || rows.compareNewest(row, best) > 0)) {
-          best = row;
+        if (byKey == 0 && (best < 0 || rows.compareNewest(next, best) > 0)) {
+          best = next;
         }
         next++;
       }

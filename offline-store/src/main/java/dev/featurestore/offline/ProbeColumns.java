@@ -40,6 +40,18 @@ final class ProbeColumns {
     return keys;
   }
 
+  /**
+   * Sorts the probes by (key, t) in place ({@link SortKeys#sort}); indices taken after it are sorted ones.
+   */
+  void sort() {
+    int[] ids = keys.sort();
+    int[] sorted = new int[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      sorted[i] = positions[ids[i]];
+    }
+    positions = sorted;
+  }
+
   int position(int row) {
     return positions[row];
   }

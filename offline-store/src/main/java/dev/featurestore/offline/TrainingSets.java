@@ -325,7 +325,8 @@ final class TrainingSets {
         return sorter.sorted();
       }
       ProbeColumns all = columns;
-      return java.util.Arrays.stream(all.keys().sortedOrder()).mapToObj(all::toProbe).iterator();
+      all.sort();
+      return java.util.stream.IntStream.range(0, all.size()).mapToObj(all::toProbe).iterator();
     }
 
     void release() {

@@ -39,6 +39,31 @@ final class ViewColumns {
     variableBytes += ValueCodec.heapBytes(row) + (keys.key(at) != null ? 16 + key.length : 0);
   }
 
+  /**
+   * Sorts the rows by (key, eligible time) in place ({@link SortKeys#sort}), each column reordered alike (one
+   * at a time, so the sort needs one column's worth of memory more); indices taken after it are sorted ones.
+   */
+  void sort() {
+    int[] ids = keys.sort();
+    events = gather(events, ids);
+    created = gather(created, ids);
+    sequences = gather(sequences, ids);
+    positions = gather(positions, ids);
+    Object[][] sortedValues = new Object[ids.length][];
+    for (int i = 0; i < ids.length; i++) {
+      sortedValues[i] = values[ids[i]];
+    }
+    values = sortedValues;
+  }
+
+  private static long[] gather(long[] column, int[] ids) {
+    long[] sorted = new long[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      sorted[i] = column[ids[i]];
+    }
+    return sorted;
+  }
+
   /** Estimated heap bytes, growth slack included. */
   long heapBytes() {
     return (long) keys.capacity() * (keys.bytesPerSlot() + 4 * 8 + 8) + variableBytes;

@@ -44,6 +44,18 @@ final class JoinRows {
   private static final VarHandle LONG_BIG_ENDIAN = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   /**
+   * {@link #prefixOf} the key bytes ({@link ValueCodec#key}) of a key of one INT64 or INT32 column, without
+   * building them: the value's big-endian bytes, an INT32's followed by four zero bytes.
+   */
+  static long prefixOfInteger(long value, dev.featurestore.api.ValueType type) {
+    return switch (type) {
+      case INT64 -> value;
+      case INT32 -> ((long) (int) value) << 32;
+      default -> throw new IllegalArgumentException("Cannot take the prefix of a " + type + " key as an integer");
+    };
+  }
+
+  /**
    * The first 8 bytes of a key as an unsigned number (zero-padded): comparing prefixes first, then the bytes only
    * when they tie, is the order of {@link Arrays#compareUnsigned} but spares most byte-array comparisons, and all of
    * them for keys of at most 8 bytes (a single INT64 or INT32 key).

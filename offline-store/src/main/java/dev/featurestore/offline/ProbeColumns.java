@@ -11,6 +11,7 @@ final class ProbeColumns {
   private final SortKeys keys;
   private int[] positions = new int[1024];
   private long keyBytes;
+  private boolean sorted;
 
   ProbeColumns(ValueType[] keyTypes) {
     this.keys = new SortKeys(keyTypes);
@@ -41,9 +42,14 @@ final class ProbeColumns {
   }
 
   /**
-   * Sorts the probes by (key, t) in place ({@link SortKeys#sort}); indices taken after it are sorted ones.
+   * Sorts the probes by (key, t) in place ({@link SortKeys#sort}); indices taken after it are sorted ones. Sorting
+   * sorted probes does nothing.
    */
   void sort() {
+    if (sorted) {
+      return;
+    }
+    sorted = true;
     int[] ids = keys.sort();
     int[] sorted = new int[ids.length];
     for (int i = 0; i < ids.length; i++) {

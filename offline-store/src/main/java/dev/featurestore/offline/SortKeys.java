@@ -61,12 +61,25 @@ final class SortKeys {
         keys = Arrays.copyOf(keys, capacity);
       }
     }
-    prefixes[size] = JoinRows.prefixOf(key);
+    prefixes[size] = key == null ? 0 : JoinRows.prefixOf(key);
     if (keys != null) {
       keys[size] = key;
     }
     times[size] = time;
     return size++;
+  }
+
+  /**
+   * Appends a row of a key that is its prefix alone ({@link #isPrefixOnly}), given as {@link JoinRows#prefixOf} its
+   * bytes; returns its index.
+   */
+  int addPrefix(long prefix, long time) {
+    if (!prefixOnly) {
+      throw new IllegalStateException("Cannot add a key by its prefix: these keys are longer than their prefix");
+    }
+    int at = add(null, time);
+    prefixes[at] = prefix;
+    return at;
   }
 
   int size() {

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
@@ -63,14 +64,8 @@ final class TableScanner {
       long toMicros,
       long createdAtMostMicros,
       RowSink sink) {
-    Schema tableSchema = table.schemas().get(table.snapshot(snapshotId).schemaId());
-    if (tableSchema == null) {
-      tableSchema = table.schema();
-    }
-    List<String> names = new ArrayList<>();
-    keys.forEach(key -> names.add(key.name()));
-    names.add(ViewSchemas.EVENT_TIMESTAMP);
-    names.add(ViewSchemas.CREATED_TIMESTAMP);
+    Schema tableSchema = schemaAt(table, snapshotId);
+    List<String> names = ViewRowReader.columnNames(tableSchema, keys, List.of());
     int[] featureIndex = new int[features.size()];
     for (int i = 0; i < features.size(); i++) {
       String name = features.get(i).name();
@@ -92,15 +87,8 @@ final class TableScanner {
     }
 
     ValueType[] featureTypes = features.stream().map(Feature::type).toArray(ValueType[]::new);
-    Expression filter = Expressions.and(
-        Expressions.greaterThanOrEqual(ViewSchemas.EVENT_TIMESTAMP, fromMicros),
-        Expressions.lessThanOrEqual(ViewSchemas.EVENT_TIMESTAMP, toMicros));
-    if (createdAtMostMicros != Long.MAX_VALUE) {
-      filter = Expressions.and(
-          filter, Expressions.lessThanOrEqual(ViewSchemas.CREATED_TIMESTAMP, createdAtMostMicros));
-    }
-    try (CloseableIterable<FileScanTask> tasks =
-        table.newScan().useSnapshot(snapshotId).filter(filter).select(names).planFiles()) {
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(snapshotId)
+        .filter(filter(fromMicros, toMicros, createdAtMostMicros)).select(names).planFiles()) {
       for (FileScanTask task : tasks) {
         long sequence = task.file().dataSequenceNumber() == null ? 0 : task.file().dataSequenceNumber();
         // read the whole file without a row filter, so that the iteration index is the row's position in the file
@@ -134,6 +122,39 @@ final class TableScanner {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The table's schema as of the snapshot (the current one when the snapshot's is unknown). */
+  static Schema schemaAt(Table table, long snapshotId) {
+    Schema schema = table.schemas().get(table.snapshot(snapshotId).schemaId());
+    return schema != null ? schema : table.schema();
+  }
+
+  /**
+   * The data files of the snapshot that may hold rows with {@code fromMicros <= event_timestamp <= toMicros} (and
+   * {@code created_timestamp <= createdAtMostMicros}): Iceberg prunes by partition and column statistics.
+   */
+  static List<DataFile> files(Table table, long snapshotId, long fromMicros, long toMicros,
+      long createdAtMostMicros) {
+    List<DataFile> files = new ArrayList<>();
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(snapshotId)
+        .filter(filter(fromMicros, toMicros, createdAtMostMicros)).planFiles()) {
+      tasks.forEach(task -> files.add(task.file()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return files;
+  }
+
+  private static Expression filter(long fromMicros, long toMicros, long createdAtMostMicros) {
+    Expression filter = Expressions.and(
+        Expressions.greaterThanOrEqual(ViewSchemas.EVENT_TIMESTAMP, fromMicros),
+        Expressions.lessThanOrEqual(ViewSchemas.EVENT_TIMESTAMP, toMicros));
+    if (createdAtMostMicros != Long.MAX_VALUE) {
+      filter = Expressions.and(
+          filter, Expressions.lessThanOrEqual(ViewSchemas.CREATED_TIMESTAMP, createdAtMostMicros));
+    }
+    return filter;
   }
 
   /**

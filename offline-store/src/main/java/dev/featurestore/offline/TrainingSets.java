@@ -44,9 +44,11 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>Read the entity file once: each row's time and, per view, its key become a probe (key, t, input position),
  *       sorted by (key, t).
- *   <li>Per view: scan the rows of the needed columns and time range (Iceberg prunes partitions and files by the
- *       event-timestamp filter), sort them by (key, time they become visible), merge with the probes
- *       ({@link AsOfMerge}) and sort the matches by input position.
+ *   <li>Per view: read the rows of the needed columns and time range (Iceberg prunes partitions and files by the
+ *       event-timestamp filter), sort them by (key, time they become visible) and merge with the probes
+ *       ({@link AsOfMerge}). In memory this takes two passes ({@link InMemoryViewJoin}: keys and times first, then
+ *       the values of the matched rows only); on the spilling path the rows carry their values through the sort
+ *       and the matches are sorted back by input position.
  *   <li>Read the entity file again, in order, and fill Arrow batches with its columns and each view's matches.
  * </ol>
  *
@@ -189,9 +191,10 @@ final class TrainingSets {
   }
 
   /**
-   * The join of view {@code v}: scans its rows, sorts them, merges them with the view's probes and returns each
-   * entity row's match. In columns when both sides fit in memory, else with sorts that spill and the matches
-   * sorted back into input order. Thread-safe against the other views' joins: each has its own buffers.
+   * The join of view {@code v}: returns each entity row's match. In columns and two passes
+   * ({@link InMemoryViewJoin}) when the probes are in memory and the view's rows fit its share, else with sorts
+   * that spill and the matches sorted back into input order. Thread-safe against the other views' joins: each has
+   * its own buffers.
    */
   private static ViewMatches joinView(Plan plan, int v, Table table, long snapshotId, long[] range,
       boolean asKnownAt, Probes probes, long entityRows, long share, Path spill, List<ExternalSorter<?>> sorters,
@@ -200,43 +203,44 @@ final class TrainingSets {
     FeatureView view = plan.selection.views().get(v);
     ValueType[] keyTypes = plan.keyTypes.get(v);
     ValueType[] featureTypes = plan.featureTypes.get(v);
-    // the rows and then the matches of the spilling path each get half of the share
-    Rows rows = new Rows(view.name(), keyTypes, featureTypes, probes.inMemory(), share, spill, sorters);
+    List<JoinKey> joinKeys = plan.selection.joinKeys().get(view.name());
+    List<Feature> features = featuresOf(plan.selection, view);
     long ttl = view.ttlMicros();
     long from = ttl > 0 ? AsOfMerge.saturatedMinus(range[0], ttl) : Long.MIN_VALUE;
-    TableScanner.scan(table, snapshotId, plan.selection.joinKeys().get(view.name()),
-        featuresOf(plan.selection, view), from, range[1], asKnownAt ? range[1] : Long.MAX_VALUE,
-        (keyValues, event, created, sequence, position, values) -> rows.add(ValueCodec.key(keyValues, keyTypes),
-            asKnownAt ? Math.max(event, created) : event, event, created, sequence, position, values));
-    long scanned = System.nanoTime();
-    long count = rows.count();
-    ViewMatches matches;
-    if (rows.columns != null) {
-      int[] matchOf = new int[Math.toIntExact(entityRows)];
-      java.util.Arrays.fill(matchOf, -1);
-      AsOfMerge.merge(probes.columns, rows.columns, ttl, matchOf);
-      probes.release();
-      // keep only the matched rows' values: the view's columns (and its unmatched rows) become garbage now,
-      // not after the output, as the matches of the spilling path keep only theirs
-      Object[][] valuesByRow = new Object[matchOf.length][];
-      for (int row = 0; row < matchOf.length; row++) {
-        valuesByRow[row] = matchOf[row] < 0 ? null : rows.columns.values(matchOf[row]);
+    Long knownAt = asKnownAt ? range[1] : null;
+    if (probes.inMemory()) {
+      InMemoryViewJoin.Matches matches = InMemoryViewJoin.join(table, snapshotId, view, joinKeys, features,
+          keyTypes, from, range[1], knownAt, ttl, probes.columns, Math.toIntExact(entityRows), share);
+      if (matches != null) {
+        probes.release();
+        phases[v] = String.format(", %s: %,d rows in range, keys %.2f s, sort+merge %.2f s, values %.2f s",
+            view.name(), matches.rowsInRange(), matches.keysNanos() / 1e9, matches.mergeNanos() / 1e9,
+            matches.valuesNanos() / 1e9);
+        Object[][] valuesByRow = matches.valuesByRow();
+        return row -> valuesByRow[(int) row];
       }
-      rows.columns = null;
-      matches = row -> valuesByRow[(int) row];
-    } else {
-      ExternalSorter<Match> matchSorter = new ExternalSorter<>("matches-" + view.name(),
-          JoinRows.matchCodec(featureTypes), JoinRows.MATCH_ORDER, Math.max(1, share / 2), spill);
-      sorters.add(matchSorter);
-      AsOfMerge.merge(probes.sorted(), rows.sorted(), ttl, matchSorter::add);
-      probes.release();
-      rows.release();
-      matches = new SortedMatches(matchSorter.sorted());
     }
-    phases[v] = String.format(", %s: scan %,d rows %.2f s, sort+merge %.2f s%s", view.name(), count,
-        seconds(started, scanned), seconds(scanned, System.nanoTime()), matches instanceof SortedMatches
-            ? " (spilling path)" : "");
-    return matches;
+    // the rows and then the matches each get half of the share
+    ExternalSorter<ViewRow> rows = new ExternalSorter<>("rows-" + view.name(), JoinRows.viewRowCodec(featureTypes),
+        JoinRows.VIEW_ROW_ORDER, Math.max(1, share / 2), spill);
+    sorters.add(rows);
+    long[] count = {0};
+    TableScanner.scan(table, snapshotId, joinKeys, features, from, range[1], asKnownAt ? range[1] : Long.MAX_VALUE,
+        (keyValues, event, created, sequence, position, values) -> {
+          count[0]++;
+          rows.add(new ViewRow(ValueCodec.key(keyValues, keyTypes), asKnownAt ? Math.max(event, created) : event,
+              event, created, sequence, position, values));
+        });
+    long scanned = System.nanoTime();
+    ExternalSorter<Match> matchSorter = new ExternalSorter<>("matches-" + view.name(),
+        JoinRows.matchCodec(featureTypes), JoinRows.MATCH_ORDER, Math.max(1, share / 2), spill);
+    sorters.add(matchSorter);
+    AsOfMerge.merge(probes.sorted(), rows.sorted(), ttl, matchSorter::add);
+    probes.release();
+    rows.close();
+    phases[v] = String.format(", %s: scan %,d rows %.2f s, sort+merge %.2f s (spilling path)", view.name(),
+        count[0], seconds(started, scanned), seconds(scanned, System.nanoTime()));
+    return new SortedMatches(matchSorter.sorted());
   }
 
   /** Each entity row's feature values of one view; asked for rows in ascending order, each once. */
@@ -334,71 +338,6 @@ final class TrainingSets {
       if (sorter != null) {
         sorter.close();
       }
-    }
-  }
-
-  /**
-   * One view's scanned rows: in columns while the probes are and the rows take at most {@code share} of the heap,
-   * else in an {@link ExternalSorter} that spills, with half the share (the matches get the other half).
-   */
-  private static final class Rows {
-    private final String view;
-    private final ValueType[] featureTypes;
-    private final long share;
-    private final Path spill;
-    private final List<ExternalSorter<?>> sorters;
-    ViewColumns columns;
-    private ExternalSorter<ViewRow> sorter;
-    private long count;
-
-    Rows(String view, ValueType[] keyTypes, ValueType[] featureTypes, boolean inMemory, long share, Path spill,
-        List<ExternalSorter<?>> sorters) {
-      this.view = view;
-      this.featureTypes = featureTypes;
-      this.share = share;
-      this.spill = spill;
-      this.sorters = sorters;
-      if (inMemory) {
-        columns = new ViewColumns(keyTypes);
-      } else {
-        toSorter();
-      }
-    }
-
-    void add(byte[] key, long eligible, long event, long created, long sequence, long position, Object[] values) {
-      count++;
-      if (columns != null) {
-        columns.add(key, eligible, event, created, sequence, position, values);
-        if (columns.heapBytes() > share) {
-          toSorter();
-        }
-        return;
-      }
-      sorter.add(new ViewRow(key, eligible, event, created, sequence, position, values));
-    }
-
-    private void toSorter() {
-      sorter = new ExternalSorter<>("rows-" + view, JoinRows.viewRowCodec(featureTypes), JoinRows.VIEW_ROW_ORDER,
-          Math.max(1, share / 2), spill);
-      sorters.add(sorter);
-      if (columns != null) {
-        for (int i = 0; i < columns.size(); i++) {
-          sorter.add(columns.toViewRow(i));
-        }
-        columns = null;
-      }
-    }
-
-    long count() {
-      return count;
-    }
-
-    Iterator<ViewRow> sorted() {
-      return sorter.sorted();
-    }
-
-    void release() {
-      sorter.close();
     }
   }
 

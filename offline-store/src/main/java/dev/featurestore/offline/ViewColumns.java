@@ -4,69 +4,96 @@ import dev.featurestore.api.ValueType;
 import java.util.Arrays;
 
 /**
- * One view's scanned rows in columns, for the in-memory join: key and eligible time ({@link SortKeys}), the
- * tie-breaking fields and each row's feature values. {@link JoinRows.ViewRow} objects in an {@link ExternalSorter}
- * are the spilling form of the same.
+ * One view's rows in columns, for the in-memory join: key and eligible time ({@link SortKeys}), the fields that
+ * break ties between rows of a key, and where each row is (index of its data file in the scan, position in the
+ * file), from which the matched rows' feature values are read once the merge has picked them. No value is kept
+ * here: most rows match no entity row. {@link JoinRows.ViewRow} objects in an {@link ExternalSorter} are the
+ * spilling form of the same, with values.
  */
 final class ViewColumns {
   private final SortKeys keys;
   private long[] events = new long[1024];
   private long[] created = new long[1024];
   private long[] sequences = new long[1024];
-  private long[] positions = new long[1024];
-  private Object[][] values = new Object[1024][];
-  private long variableBytes;
+  private int[] files = new int[1024];
+  private int[] positions = new int[1024];
+  private long keyBytes;
+  private boolean sorted;
 
   ViewColumns(ValueType[] keyTypes) {
     this.keys = new SortKeys(keyTypes);
   }
 
-  void add(byte[] key, long eligible, long event, long createdMicros, long sequence, long position, Object[] row) {
+  /** Appends a row whose key is {@code key}'s bytes ({@link ValueCodec#key}). */
+  void add(byte[] key, long eligible, long event, long createdMicros, long sequence, int file, int position) {
     int at = keys.add(key, eligible);
+    if (keys.key(at) != null) {
+      keyBytes += 16 + key.length;
+    }
+    set(at, event, createdMicros, sequence, file, position);
+  }
+
+  /**
+   * Appends a row whose key is its prefix alone ({@link SortKeys#isPrefixOnly}), given as
+   * {@link JoinRows#prefixOf} its bytes: no key bytes are built.
+   */
+  void addPrefix(long prefix, long eligible, long event, long createdMicros, long sequence, int file, int position) {
+    set(keys.addPrefix(prefix, eligible), event, createdMicros, sequence, file, position);
+  }
+
+  private void set(int at, long event, long createdMicros, long sequence, int file, int position) {
     if (at == events.length) {
       int capacity = keys.capacity();
       events = Arrays.copyOf(events, capacity);
       created = Arrays.copyOf(created, capacity);
       sequences = Arrays.copyOf(sequences, capacity);
+      files = Arrays.copyOf(files, capacity);
       positions = Arrays.copyOf(positions, capacity);
-      values = Arrays.copyOf(values, capacity);
     }
     events[at] = event;
     created[at] = createdMicros;
     sequences[at] = sequence;
+    files[at] = file;
     positions[at] = position;
-    values[at] = row;
-    variableBytes += ValueCodec.heapBytes(row) + (keys.key(at) != null ? 16 + key.length : 0);
   }
 
   /**
-   * Sorts the rows by (key, eligible time) in place ({@link SortKeys#sort}), each column reordered alike (one
-   * at a time, so the sort needs one column's worth of memory more); indices taken after it are sorted ones.
+   * Sorts the rows by (key, eligible time) in place ({@link SortKeys#sort}), each column reordered alike (one at a
+   * time, so the sort needs one column's worth of memory more); indices taken after it are sorted ones. Sorting
+   * sorted columns does nothing.
    */
   void sort() {
+    if (sorted) {
+      return;
+    }
+    sorted = true;
     int[] ids = keys.sort();
     events = gather(events, ids);
     created = gather(created, ids);
     sequences = gather(sequences, ids);
+    files = gather(files, ids);
     positions = gather(positions, ids);
-    Object[][] sortedValues = new Object[ids.length][];
-    for (int i = 0; i < ids.length; i++) {
-      sortedValues[i] = values[ids[i]];
-    }
-    values = sortedValues;
   }
 
   private static long[] gather(long[] column, int[] ids) {
-    long[] sorted = new long[ids.length];
+    long[] sortedColumn = new long[ids.length];
     for (int i = 0; i < ids.length; i++) {
-      sorted[i] = column[ids[i]];
+      sortedColumn[i] = column[ids[i]];
     }
-    return sorted;
+    return sortedColumn;
+  }
+
+  private static int[] gather(int[] column, int[] ids) {
+    int[] sortedColumn = new int[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      sortedColumn[i] = column[ids[i]];
+    }
+    return sortedColumn;
   }
 
   /** Estimated heap bytes, growth slack included. */
   long heapBytes() {
-    return (long) keys.capacity() * (keys.bytesPerSlot() + 4 * 8 + 8) + variableBytes;
+    return (long) keys.capacity() * (keys.bytesPerSlot() + 3 * 8 + 2 * 4) + keyBytes;
   }
 
   int size() {
@@ -81,8 +108,14 @@ final class ViewColumns {
     return events[row];
   }
 
-  Object[] values(int row) {
-    return values[row];
+  /** The index of the row's data file in the scan. */
+  int file(int row) {
+    return files[row];
+  }
+
+  /** The row's position in its data file. */
+  int position(int row) {
+    return positions[row];
   }
 
   /**
@@ -97,12 +130,6 @@ final class ViewColumns {
     if (c == 0) {
       c = Long.compare(sequences[a], sequences[b]);
     }
-    return c != 0 ? c : Long.compare(positions[a], positions[b]);
-  }
-
-  /** The row at {@code row} as the spilling path's record. */
-  JoinRows.ViewRow toViewRow(int row) {
-    return new JoinRows.ViewRow(keys.keyBytes(row), keys.prefix(row), keys.time(row), events[row], created[row],
-        sequences[row], positions[row], values[row]);
+    return c != 0 ? c : Integer.compare(positions[a], positions[b]);
   }
 }

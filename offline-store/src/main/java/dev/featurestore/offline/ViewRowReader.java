@@ -22,6 +22,7 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.data.parquet.InternalReader;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.parquet.Parquet;
+import org.apache.iceberg.types.Types;
 
 /**
  * Reads the data files of a view's table for materialization, in two passes. The first ({@link #offerNewest})
@@ -43,23 +44,77 @@ final class ViewRowReader {
   private final Projection times;
   /** Keys, timestamps and the features the table has: the second pass. */
   private final Projection rows;
+  /** The features the table has, alone, and their types: {@link #readValues}. */
+  private final Schema valuesSchema;
+  private final List<ValueType> valueTypes;
+  /** Per feature, its column in {@link #valuesSchema}, or -1 when the table has none. */
+  private final int[] valueAt;
   /** Whether the key is one integer column, which {@link NewestPerKey} keeps as a long. */
   private final boolean longKey;
+  /** The start of every error message, e.g. "Cannot materialize view 'x'". */
+  private final String action;
 
-  private ViewRowReader(Table table, Schema tableSchema, List<JoinKey> keys, FeatureView view) {
+  private ViewRowReader(Table table, Schema tableSchema, List<JoinKey> keys, FeatureView view,
+      List<Feature> features, String action) {
     this.table = table;
     this.view = view;
     this.keys = List.copyOf(keys);
-    this.features = view.features();
+    this.features = List.copyOf(features);
+    this.action = action;
     this.times = new Projection(tableSchema.select(columnNames(tableSchema, keys, List.of())), keys, List.of());
     this.rows = new Projection(tableSchema.select(columnNames(tableSchema, keys, features)), keys, features);
+    List<Types.NestedField> present = new ArrayList<>();
+    List<ValueType> presentTypes = new ArrayList<>();
+    this.valueAt = new int[features.size()];
+    for (int f = 0; f < valueAt.length; f++) {
+      Types.NestedField field = tableSchema.findField(features.get(f).name());
+      valueAt[f] = field == null ? -1 : present.size();
+      if (field != null) {
+        present.add(field);
+        presentTypes.add(features.get(f).type());
+      }
+    }
+    this.valuesSchema = new Schema(present);
+    this.valueTypes = List.copyOf(presentTypes);
     this.longKey = keys.size() == 1
         && (keys.get(0).type() == ValueType.INT64 || keys.get(0).type() == ValueType.INT32);
   }
 
   /** A reader of the columns of {@code keys} and {@code view}'s features as they are in {@code tableSchema}. */
   static ViewRowReader of(Table table, Schema tableSchema, List<JoinKey> keys, FeatureView view) {
-    return new ViewRowReader(table, tableSchema, keys, view);
+    return new ViewRowReader(table, tableSchema, keys, view, view.features(),
+        "Cannot materialize view '" + view.name() + "'");
+  }
+
+  /**
+   * A reader of the columns of {@code keys} and some of {@code view}'s {@code features}, for {@link #scanKeys} and
+   * {@link #readValues}; {@code action} starts its error messages.
+   */
+  static ViewRowReader of(Table table, Schema tableSchema, List<JoinKey> keys, FeatureView view,
+      List<Feature> features, String action) {
+    return new ViewRowReader(table, tableSchema, keys, view, features, action);
+  }
+
+  /** Receives a row of {@link #scanKeys}. */
+  @FunctionalInterface
+  interface KeySink {
+    /**
+     * @param longKey the key when it is one integer column ({@link #hasLongKey}), else unused
+     * @param keyValues the key's canonical values, null when it is one integer column
+     */
+    void accept(long longKey, Object[] keyValues, long eventMicros, long createdMicros, int fileIndex,
+        int position);
+  }
+
+  /** Receives the feature values of a row of {@link #readValues}; the array is the row's own. */
+  @FunctionalInterface
+  interface ValuesSink {
+    void accept(Object[] values);
+  }
+
+  /** Whether the key is one integer column, which {@link #scanKeys} gives as a {@code long}. */
+  boolean hasLongKey() {
+    return longKey;
   }
 
   /** The columns to select from {@code tableSchema}: keys, timestamps, and the features it has a column for. */
@@ -86,9 +141,34 @@ final class ViewRowReader {
    * event_timestamp <= toMicros} to {@code newest}, by position in the file.
    */
   void offerNewest(DataFile file, int fileIndex, long fromMicros, long toMicros, NewestPerKey newest) {
+    scanKeys(file, fileIndex, fromMicros, toMicros, Long.MAX_VALUE, offerTo(newest));
+  }
+
+  /** {@link #offerNewest} with Iceberg's row reader, for a file {@link ParquetColumns} does not cover. */
+  void offerNewestByRecords(DataFile file, int fileIndex, long fromMicros, long toMicros, NewestPerKey newest) {
+    scanKeysByRecords(file, fileIndex, fromMicros, toMicros, Long.MAX_VALUE, offerTo(newest));
+  }
+
+  private static KeySink offerTo(NewestPerKey newest) {
+    return (longKey, keyValues, event, created, fileIndex, position) -> {
+      if (keyValues == null) {
+        newest.offer(longKey, event, created, fileIndex, position);
+      } else {
+        newest.offer(new EntityKey(Arrays.asList(keyValues)), event, created, fileIndex, position);
+      }
+    };
+  }
+
+  /**
+   * Passes the key and timestamps of every row of {@code file} with {@code fromMicros <= event_timestamp <=
+   * toMicros} and {@code created_timestamp <= createdAtMostMicros} to {@code sink}, by position in the file; no
+   * feature is read.
+   */
+  void scanKeys(DataFile file, int fileIndex, long fromMicros, long toMicros, long createdAtMostMicros,
+      KeySink sink) {
     ParquetColumns columns = ParquetColumns.open(table.io().newInputFile(file.location()), times.schema, times.types);
     if (columns == null) {
-      offerNewestByRecords(file, fileIndex, fromMicros, toMicros, newest);
+      scanKeysByRecords(file, fileIndex, fromMicros, toMicros, createdAtMostMicros, sink);
       return;
     }
     try (columns) {
@@ -102,38 +182,47 @@ final class ViewRowReader {
         }
         for (long row = 0; row < count; row++, position++) {
           long eventMicros = timestamp(event, file, position);
-          if (eventMicros < fromMicros || eventMicros > toMicros) {
+          boolean wanted = eventMicros >= fromMicros && eventMicros <= toMicros;
+          long createdMicros = 0;
+          if (wanted) {
+            createdMicros = timestamp(created, file, position);
+            wanted = createdMicros <= createdAtMostMicros;
+          } else {
             created.skip();
+          }
+          if (!wanted) {
             for (ParquetColumns.Column key : keyColumns) {
               key.skip();
             }
             continue;
           }
-          long createdMicros = timestamp(created, file, position);
           if (longKey) {
-            newest.offer(timestamp(keyColumns[0], file, position), eventMicros, createdMicros, fileIndex, position);
+            sink.accept(timestamp(keyColumns[0], file, position), null, eventMicros, createdMicros, fileIndex,
+                position);
           } else {
-            newest.offer(key(keyColumns, file, position), eventMicros, createdMicros, fileIndex, position);
+            sink.accept(0, key(keyColumns, file, position), eventMicros, createdMicros, fileIndex, position);
           }
         }
       }
     }
   }
 
-  /** {@link #offerNewest} with Iceberg's row reader, for a file {@link ParquetColumns} does not cover. */
-  void offerNewestByRecords(
-      DataFile file, int fileIndex, long fromMicros, long toMicros, NewestPerKey newest) {
+  /** {@link #scanKeys} with Iceberg's row reader, for a file {@link ParquetColumns} does not cover. */
+  void scanKeysByRecords(DataFile file, int fileIndex, long fromMicros, long toMicros, long createdAtMostMicros,
+      KeySink sink) {
     try (CloseableIterable<StructLike> records = open(file, times.schema)) {
       int position = 0;
-      int keyAt = times.keyAt[0];
       for (StructLike record : records) {
         long event = record.get(times.eventAt, Long.class);
         if (event >= fromMicros && event <= toMicros) {
           long created = record.get(times.createdAt, Long.class);
-          if (longKey) {
-            newest.offer(record.get(keyAt, Number.class).longValue(), event, created, fileIndex, position);
-          } else {
-            newest.offer(times.key(record, keys), event, created, fileIndex, position);
+          if (created <= createdAtMostMicros) {
+            if (longKey) {
+              sink.accept(record.get(times.keyAt[0], Number.class).longValue(), null, event, created, fileIndex,
+                  position);
+            } else {
+              sink.accept(0, times.keyValues(record, keys), event, created, fileIndex, position);
+            }
           }
         }
         position++;
@@ -145,15 +234,95 @@ final class ViewRowReader {
 
   /**
    * Passes the rows of {@code file} at {@code positions} (ascending) to {@code sink}, in file order, as feature
-   * rows of the view.
+   * rows of the view (a reader of all its features).
    */
   void readRows(DataFile file, int[] positions, Consumer<FeatureRow> sink) {
+    read(file, positions, false, asFeatureRows(sink));
+  }
+
+  /** {@link #readRows} with Iceberg's row reader, for a file {@link ParquetColumns} does not cover. */
+  void readRowsByRecords(DataFile file, int[] positions, Consumer<FeatureRow> sink) {
+    read(file, positions, true, asFeatureRows(sink));
+  }
+
+  /**
+   * Passes the feature values of the rows of {@code file} at {@code positions} (ascending) to {@code sink}, in file
+   * order, in the order of the reader's features.
+   */
+  void readValues(DataFile file, int[] positions, ValuesSink sink) {
     if (positions.length == 0) {
       return;
     }
-    ParquetColumns columns = ParquetColumns.open(table.io().newInputFile(file.location()), rows.schema, rows.types);
+    if (valueTypes.isEmpty()) {
+      for (int i = 0; i < positions.length; i++) {
+        sink.accept(new Object[features.size()]);
+      }
+      return;
+    }
+    ParquetColumns columns = ParquetColumns.open(table.io().newInputFile(file.location()), valuesSchema, valueTypes);
     if (columns == null) {
-      readRowsByRecords(file, positions, sink);
+      read(file, positions, true, (keyValues, event, created, values) -> sink.accept(values));
+      return;
+    }
+    int next = 0;
+    try (columns) {
+      // a row group at a time, a column at a time: one decoder busy at once, skipping between the positions wanted
+      long start = 0;
+      for (long count = columns.nextRowGroup(); count >= 0 && next < positions.length;
+          start += count, count = columns.nextRowGroup()) {
+        int end = next;
+        while (end < positions.length && positions[end] < start + count) {
+          end++;
+        }
+        Object[][] values = new Object[end - next][];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = new Object[features.size()];
+        }
+        for (int f = 0; f < valueAt.length; f++) {
+          ParquetColumns.Column column = valueAt[f] < 0 ? null : columns.column(valueAt[f]);
+          if (column == null) {
+            continue; // a feature the file has no column for (added to the table later) stays null
+          }
+          long at = start;
+          for (int i = 0; i < values.length; i++) {
+            for (; at < positions[next + i]; at++) {
+              column.skip();
+            }
+            values[i][f] = column.next();
+            at++;
+          }
+        }
+        for (Object[] row : values) {
+          sink.accept(row);
+        }
+        next = end;
+      }
+    }
+    if (next < positions.length) {
+      throw new IllegalStateException(action + ": data file " + file.location()
+          + " has fewer rows than position " + positions[positions.length - 1]);
+    }
+  }
+
+  private RowSink asFeatureRows(Consumer<FeatureRow> sink) {
+    return (keyValues, event, created, values) -> sink.accept(new FeatureRow(new EntityKey(Arrays.asList(keyValues)),
+        event, created, FeatureValues.of(view, values)));
+  }
+
+  /** A row of {@link #read}: its key's canonical values, timestamps and feature values. */
+  @FunctionalInterface
+  private interface RowSink {
+    void accept(Object[] keyValues, long eventMicros, long createdMicros, Object[] values);
+  }
+
+  private void read(DataFile file, int[] positions, boolean byRecords, RowSink sink) {
+    if (positions.length == 0) {
+      return;
+    }
+    ParquetColumns columns = byRecords
+        ? null : ParquetColumns.open(table.io().newInputFile(file.location()), rows.schema, rows.types);
+    if (columns == null) {
+      readByRecords(file, positions, sink);
       return;
     }
     try (columns) {
@@ -187,24 +356,23 @@ final class ViewRowReader {
           }
           long eventMicros = timestamp(event, file, position);
           long createdMicros = timestamp(created, file, position);
-          EntityKey key = key(keyColumns, file, position);
+          Object[] keyValues = key(keyColumns, file, position);
           Object[] values = new Object[featureColumns.length];
           for (int f = 0; f < values.length; f++) {
             values[f] = featureColumns[f] == null ? null : featureColumns[f].next();
           }
-          sink.accept(new FeatureRow(key, eventMicros, createdMicros, FeatureValues.of(view, values)));
+          sink.accept(keyValues, eventMicros, createdMicros, values);
           if (++next == positions.length) {
             return;
           }
         }
       }
     }
-    throw new IllegalStateException("Cannot materialize view '" + view.name() + "': data file " + file.location()
+    throw new IllegalStateException(action + ": data file " + file.location()
         + " has fewer rows than position " + positions[positions.length - 1]);
   }
 
-  /** {@link #readRows} with Iceberg's row reader, for a file {@link ParquetColumns} does not cover. */
-  void readRowsByRecords(DataFile file, int[] positions, Consumer<FeatureRow> sink) {
+  private void readByRecords(DataFile file, int[] positions, RowSink sink) {
     try (CloseableIterable<StructLike> records = open(file, rows.schema)) {
       int position = 0;
       int next = 0;
@@ -218,8 +386,8 @@ final class ViewRowReader {
               ? null
               : canonical(record.get(rows.featureAt[f], Object.class), features.get(f).type());
         }
-        sink.accept(new FeatureRow(rows.key(record, keys), record.get(rows.eventAt, Long.class),
-            record.get(rows.createdAt, Long.class), FeatureValues.of(view, values)));
+        sink.accept(rows.keyValues(record, keys), record.get(rows.eventAt, Long.class),
+            record.get(rows.createdAt, Long.class), values);
         if (++next == positions.length) {
           return;
         }
@@ -227,14 +395,14 @@ final class ViewRowReader {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    throw new IllegalStateException("Cannot materialize view '" + view.name() + "': data file " + file.location()
+    throw new IllegalStateException(action + ": data file " + file.location()
         + " has fewer rows than position " + positions[positions.length - 1]);
   }
 
   private ParquetColumns.Column required(ParquetColumns columns, Projection projection, int column, DataFile file) {
     ParquetColumns.Column found = columns.column(column);
     if (found == null) {
-      throw new IllegalStateException("Cannot materialize view '" + view.name() + "': data file " + file.location()
+      throw new IllegalStateException(action + ": data file " + file.location()
           + " has no column " + projection.schema.columns().get(column).name());
     }
     return found;
@@ -243,22 +411,22 @@ final class ViewRowReader {
   /** A timestamp or integer key of the current row, which may not be null. */
   private long timestamp(ParquetColumns.Column column, DataFile file, int position) {
     if (column.isNull()) {
-      throw new IllegalStateException("Cannot materialize view '" + view.name() + "': data file " + file.location()
+      throw new IllegalStateException(action + ": data file " + file.location()
           + " has a null key or timestamp at row " + position);
     }
     return column.nextLong();
   }
 
-  private EntityKey key(ParquetColumns.Column[] keyColumns, DataFile file, int position) {
+  private Object[] key(ParquetColumns.Column[] keyColumns, DataFile file, int position) {
     Object[] keyValues = new Object[keyColumns.length];
     for (int k = 0; k < keyValues.length; k++) {
       keyValues[k] = keyColumns[k].next();
       if (keyValues[k] == null) {
-        throw new IllegalStateException("Cannot materialize view '" + view.name() + "': data file "
+        throw new IllegalStateException(action + ": data file "
             + file.location() + " has a null key " + keys.get(k).name() + " at row " + position);
       }
     }
-    return new EntityKey(Arrays.asList(keyValues));
+    return keyValues;
   }
 
   /**
@@ -324,12 +492,12 @@ final class ViewRowReader {
       this.types = List.of(columnTypes);
     }
 
-    EntityKey key(StructLike record, List<JoinKey> keys) {
+    Object[] keyValues(StructLike record, List<JoinKey> keys) {
       Object[] keyValues = new Object[keyAt.length];
       for (int k = 0; k < keyValues.length; k++) {
         keyValues[k] = ViewSchemas.fromIceberg(record.get(keyAt[k], Object.class), keys.get(k).type());
       }
-      return new EntityKey(Arrays.asList(keyValues));
+      return keyValues;
     }
 
     private static int positionOf(Schema projection, String name) {

@@ -75,11 +75,17 @@ class PointInTimeJoinPropertyTest {
     }
     List<StoredRow> shuffled = new ArrayList<>(rows);
     Collections.shuffle(shuffled, new Random(generated.size()));
+    // keys of one INT64 by their prefix alone, as the join adds them; the row's index as its position
     ViewColumns columns = new ViewColumns(keyTypes);
     for (StoredRow row : shuffled) {
-      columns.add(ValueCodec.key(row.key().values().toArray(), keyTypes),
-          asKnownAt ? Math.max(row.eventMicros(), row.createdMicros()) : row.eventMicros(), row.eventMicros(),
-          row.createdMicros(), row.sequence(), row.position(), row.values());
+      long eligible = asKnownAt ? Math.max(row.eventMicros(), row.createdMicros()) : row.eventMicros();
+      if (userOnly) {
+        columns.addPrefix(JoinRows.prefixOfInteger((Long) row.key().values().get(0), ValueType.INT64), eligible,
+            row.eventMicros(), row.createdMicros(), row.sequence(), 0, (int) row.position());
+      } else {
+        columns.add(ValueCodec.key(row.key().values().toArray(), keyTypes), eligible, row.eventMicros(),
+            row.createdMicros(), row.sequence(), 0, (int) row.position());
+      }
     }
     ProbeColumns probes = new ProbeColumns(keyTypes);
     List<EntityKey> lookupKeys = new ArrayList<>();
@@ -95,12 +101,12 @@ class PointInTimeJoinPropertyTest {
     AsOfMerge.merge(probes, columns, ttl, matchOf);
     for (int p = 0; p < lookups.size(); p++) {
       StoredRow expected = bruteForce(rows, lookupKeys.get(p), lookups.get(p).t(), ttl, asKnownAt);
-      assertThat(matchOf[p] < 0 ? null : columns.values(matchOf[p])[0])
+      assertThat(matchOf[p] < 0 ? null : rows.get(columns.position(matchOf[p])).values()[0])
           .as("lookup %s ttl %d asKnownAt %s userOnly %s", lookups.get(p), ttl, asKnownAt, userOnly)
           .isEqualTo(expected == null ? null : expected.values()[0]);
     }
 
-    // the same columns moved over to spilling sorters, as when they outgrow their share of the budget mid-way
+    // the same rows and probes in spilling sorters, as when they outgrow their share of the budget
     Path spill = Files.createTempDirectory("pit-spill");
     try (ExternalSorter<JoinRows.Probe> probeSorter = new ExternalSorter<>(
             "probes", JoinRows.PROBE_CODEC, JoinRows.PROBE_ORDER, 300, spill);
@@ -111,8 +117,10 @@ class PointInTimeJoinPropertyTest {
       for (int i = 0; i < probes.size(); i++) {
         probeSorter.add(probes.toProbe(i));
       }
-      for (int i = 0; i < columns.size(); i++) {
-        rowSorter.add(columns.toViewRow(i));
+      for (StoredRow row : shuffled) {
+        rowSorter.add(new JoinRows.ViewRow(ValueCodec.key(row.key().values().toArray(), keyTypes),
+            asKnownAt ? Math.max(row.eventMicros(), row.createdMicros()) : row.eventMicros(), row.eventMicros(),
+            row.createdMicros(), row.sequence(), row.position(), row.values()));
       }
       AsOfMerge.merge(probeSorter.sorted(), rowSorter.sorted(), ttl, matches::add);
       Object[] found = new Object[lookups.size()];
@@ -122,7 +130,7 @@ class PointInTimeJoinPropertyTest {
       }
       for (int p = 0; p < lookups.size(); p++) {
         assertThat(found[p]).as("moved to sorters: lookup %s", lookups.get(p))
-            .isEqualTo(matchOf[p] < 0 ? null : columns.values(matchOf[p])[0]);
+            .isEqualTo(matchOf[p] < 0 ? null : rows.get(columns.position(matchOf[p])).values()[0]);
       }
     } finally {
       try (Stream<Path> files = Files.list(spill)) {

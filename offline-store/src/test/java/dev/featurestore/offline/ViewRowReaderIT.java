@@ -98,6 +98,21 @@ class ViewRowReaderIT {
     assertThat(columnarRows).hasSize(columnar.size()).isEqualTo(recordRows);
     assertThat(columnarRows).anySatisfy(row -> assertThat(row.values()).containsKey("added_later"))
         .anySatisfy(row -> assertThat(row.values()).doesNotContainKey("added_later"));
+
+    // the join's second pass: some of the features alone, in the order asked for, a column at a time
+    List<dev.featurestore.api.definition.Feature> some = List.of(after.feature("added_later").orElseThrow(), after.feature("string").orElseThrow(),
+        after.feature("int64_list").orElseThrow());
+    ViewRowReader join = ViewRowReader.of(table, table.schema(), definitions.joinKeys(after), after, some, "test");
+    List<List<Object>> values = new ArrayList<>();
+    for (int f = 0; f < files.size(); f++) {
+      join.readValues(files.get(f), positions[f], row -> values.add(Arrays.asList(row)));
+    }
+    assertThat(values).hasSameSizeAs(recordRows);
+    for (int i = 0; i < values.size(); i++) {
+      java.util.Map<String, Object> expected = recordRows.get(i).values();
+      assertThat(values.get(i)).as("row %d", i).containsExactly(expected.get("added_later"),
+          expected.get("string"), expected.get("int64_list"));
+    }
   }
 
   /** Rows of random keys and event times over three hours, every value type, a fifth of the values null. */

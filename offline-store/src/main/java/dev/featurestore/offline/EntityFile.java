@@ -15,8 +15,8 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.apache.iceberg.Schema;
-import org.apache.iceberg.data.Record;
-import org.apache.iceberg.data.parquet.GenericParquetReaders;
+import org.apache.iceberg.StructLike;
+import org.apache.iceberg.data.parquet.InternalReader;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.mapping.MappingUtil;
 import org.apache.iceberg.mapping.NameMapping;
@@ -30,8 +30,8 @@ import org.apache.parquet.schema.MessageType;
 
 /**
  * An entity file read as a stream, as often as needed, without holding its rows: CSV cells as strings (an empty
- * cell is null), Parquet values in Iceberg's generic representation. {@link #header()} has the columns and types
- * (an {@link InputTable} without rows, for {@link InputColumn}).
+ * cell is null), Parquet values in Iceberg's internal representation (timestamps as micros). {@link #header()} has
+ * the columns and types (an {@link InputTable} without rows, for {@link InputColumn}).
  */
 final class EntityFile {
   /** Receives each row; {@code row} is 0-based. The array is reused between calls. */
@@ -122,15 +122,17 @@ final class EntityFile {
         }
       } else {
         NameMapping mapping = MappingUtil.create(parquetSchema);
-        try (CloseableIterable<Record> records = Parquet.read(org.apache.iceberg.Files.localInput(file.toFile()))
+        // Iceberg's internal object model: timestamps as epoch micros, where the generic one made an OffsetDateTime
+        // of every timestamp and the join turned it back into micros
+        try (CloseableIterable<StructLike> records = Parquet.read(org.apache.iceberg.Files.localInput(file.toFile()))
             .project(parquetSchema)
             .withNameMapping(mapping)
-            .createReaderFunc(fileSchema -> GenericParquetReaders.buildReader(parquetSchema, fileSchema))
+            .<StructLike>createReaderFunc(fileSchema -> InternalReader.create(parquetSchema, fileSchema))
             .reuseContainers()
             .build()) {
-          for (Record record : records) {
+          for (StructLike record : records) {
             for (int i = 0; i < width; i++) {
-              values[i] = record.get(i);
+              values[i] = record.get(i, Object.class);
             }
             consumer.accept(values, row++);
           }

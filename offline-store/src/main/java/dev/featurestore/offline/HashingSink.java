@@ -5,6 +5,9 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -27,6 +30,8 @@ import org.apache.arrow.vector.types.pojo.Field;
 final class HashingSink implements TrainingSetSink {
   private final List<TrainingSetSink> sinks;
   private final MessageDigest digest;
+  private final DigestBuffer buffer;
+  /** Over {@link #buffer}, for values encoded by {@link ValueCodec#writeValues}; it buffers nothing itself. */
   private final DataOutputStream out;
   private ValueType[] types;
   private long rows;
@@ -38,7 +43,8 @@ final class HashingSink implements TrainingSetSink {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-    this.out = new DataOutputStream(new DigestBuffer(digest));
+    this.buffer = new DigestBuffer(digest);
+    this.out = new DataOutputStream(buffer);
   }
 
   @Override
@@ -97,35 +103,58 @@ final class HashingSink implements TrainingSetSink {
       return;
     }
     if (vector.isNull(row)) {
-      out.writeBoolean(false);
+      buffer.writeByte(0);
       return;
     }
-    out.writeBoolean(true);
+    buffer.writeByte(1);
     switch (type) {
-      case BOOL -> out.writeBoolean(((BitVector) vector).get(row) != 0);
-      case INT32 -> out.writeInt(((IntVector) vector).get(row));
-      case INT64 -> out.writeLong(((BigIntVector) vector).get(row));
-      case FLOAT -> out.writeFloat(((Float4Vector) vector).get(row));
-      case DOUBLE -> out.writeDouble(((Float8Vector) vector).get(row));
+      case BOOL -> buffer.writeByte(((BitVector) vector).get(row) != 0 ? 1 : 0);
+      case INT32 -> buffer.writeInt(((IntVector) vector).get(row));
+      case INT64 -> buffer.writeLong(((BigIntVector) vector).get(row));
+      case FLOAT -> buffer.writeInt(Float.floatToIntBits(((Float4Vector) vector).get(row)));
+      case DOUBLE -> buffer.writeLong(Double.doubleToLongBits(((Float8Vector) vector).get(row)));
       default -> {
         byte[] bytes = vector instanceof VarCharVector chars ? chars.get(row) : ((VarBinaryVector) vector).get(row);
-        out.writeInt(bytes.length);
-        out.write(bytes);
+        buffer.writeInt(bytes.length);
+        buffer.write(bytes, 0, bytes.length);
       }
     }
   }
 
   /**
-   * A buffer in front of the digest that takes no lock: BufferedOutputStream synchronizes every write, which is
-   * two writes per value here.
+   * A buffer in front of the digest that takes no lock (BufferedOutputStream synchronizes every write, which is two
+   * writes per value here), with big-endian writes of its own: DataOutputStream's encoding, without its copy
+   * through a scratch array per value.
    */
   private static final class DigestBuffer extends OutputStream {
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private final MessageDigest digest;
     private final byte[] buffer = new byte[1 << 16];
     private int size;
 
     DigestBuffer(MessageDigest digest) {
       this.digest = digest;
+    }
+
+    void writeByte(int b) {
+      write(b);
+    }
+
+    void writeInt(int value) {
+      if (buffer.length - size < 4) {
+        flush();
+      }
+      INT.set(buffer, size, value);
+      size += 4;
+    }
+
+    void writeLong(long value) {
+      if (buffer.length - size < 8) {
+        flush();
+      }
+      LONG.set(buffer, size, value);
+      size += 8;
     }
 
     @Override

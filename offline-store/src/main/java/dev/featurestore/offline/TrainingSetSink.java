@@ -4,8 +4,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
  * Where a training set's Arrow batches go: a Parquet file, a Flight stream. The join fills one root again and
- * again; the sink consumes each batch before {@link #write} returns (or keeps its own references to the buffers).
- * Used by one thread.
+ * again; the sink consumes each batch before {@link #write} returns (or keeps its own references to the buffers,
+ * or takes them: {@link PipelinedSink}). Used by one thread at a time.
  */
 interface TrainingSetSink {
 

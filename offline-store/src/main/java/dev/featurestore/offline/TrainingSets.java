@@ -143,11 +143,14 @@ final class TrainingSets {
 
       // 3. the entity rows again, in input order, with the matches
       int spilled = sorters.stream().mapToInt(ExternalSorter::spilledRuns).sum();
-      try (VectorSchemaRoot root = VectorSchemaRoot.create(plan.outputSchema, allocator)) {
-        sink.begin(root);
+      // the sink writes each batch on a thread of its own while the next is filled; closed (the batch in flight
+      // written or failed) before a failure reaches the abort below
+      try (VectorSchemaRoot root = VectorSchemaRoot.create(plan.outputSchema, allocator);
+          PipelinedSink pipelined = new PipelinedSink(sink, allocator)) {
+        pipelined.begin(root);
         begun = true;
-        new BatchWriter(plan, root, matches, sink, options.batchRows(), progress, rowCount).writeAll();
-        sink.finish();
+        new BatchWriter(plan, root, matches, pipelined, options.batchRows(), progress, rowCount).writeAll();
+        pipelined.finish();
       }
       phases.append(String.format(", output %.2f s", seconds(probed, System.nanoTime())));
       log.debug("Training set of {} rows: {}", rowCount, phases);

@@ -25,10 +25,11 @@ import org.apache.iceberg.parquet.Parquet;
 import org.apache.iceberg.types.Types;
 
 /**
- * Reads the data files of a view's table for materialization, in two passes. The first ({@link #offerNewest})
- * reads only the keys and both timestamps, to find the newest row per key; the second ({@link #readRows}) reads
- * the features too, but converts only the rows at the positions the first pass kept, and stops after the last of
- * them. Every row of a file is read, so a row's position is its position in the file.
+ * Reads the data files of a view's table in two passes, for materialization and for the in-memory join
+ * ({@link InMemoryViewJoin}). The first ({@link #offerNewest}, {@link #scanKeys}) reads only the keys and both
+ * timestamps, to find the newest row per key or the rows entity rows match; the second ({@link #readRows},
+ * {@link #readValues}) reads the features too, but converts only the rows at the positions the first pass picked,
+ * and stops after the last of them. Every row of a file is read, so a row's position is its position in the file.
  *
  * <p>Both passes read a column at a time with {@link ParquetColumns}: primitives for keys and timestamps, objects
  * only for the rows kept, nothing decoded for the others. A file it does not cover is read with Iceberg's row

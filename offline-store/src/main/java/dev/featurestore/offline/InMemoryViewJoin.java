@@ -4,8 +4,11 @@ import dev.featurestore.api.ValueType;
 import dev.featurestore.api.definition.Feature;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.definition.JoinKey;
+import dev.featurestore.offline.JoinRows.Match;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
 
@@ -23,8 +26,9 @@ import org.apache.iceberg.Table;
  * key no entity row has), and the single pass it replaces decoded, boxed and held every value of every row until
  * the merge, which was most of the join's time and memory (allocation and garbage collection included).
  *
- * <p>Everything kept is measured against the view's share of the memory budget; beyond it, {@link #join} gives
- * up and returns null, and the caller joins the view on the spilling path instead.
+ * <p>Everything kept is measured against the view's share of the memory budget. When the keys and times do not
+ * fit, {@link #join} gives up and returns null, and the caller joins the view on the spilling path instead; when
+ * only the matched values do not, they go to a sorter by entity row that spills (the spilling path's last step).
  */
 final class InMemoryViewJoin {
   /** How often (in rows) the first pass measures its columns against the share. */
@@ -42,10 +46,13 @@ final class InMemoryViewJoin {
   }
 
   /**
-   * What the join found: the values of each entity row's match (null for none); for the log, how many rows were
-   * in range and how long each step took (first pass, sort and merge, second pass).
+   * What the join found: the values of each entity row's match, either by entity row in memory ({@code
+   * valuesByRow}, null for no match) or, when they did not fit, as matches sorted by entity row from a sorter that
+   * spilled ({@code spilled}); for the log, how many rows were in range and how long each step took (first pass,
+   * sort and merge, second pass).
    */
-  record Matches(Object[][] valuesByRow, long rowsInRange, long keysNanos, long mergeNanos, long valuesNanos) {}
+  record Matches(Object[][] valuesByRow, Iterator<Match> spilled, long rowsInRange, long keysNanos,
+      long mergeNanos, long valuesNanos) {}
 
   /**
    * Joins {@code view} (its {@code features}, at {@code snapshotId}) with {@code probes}: the rows with {@code
@@ -53,11 +60,13 @@ final class InMemoryViewJoin {
    *
    * @param entityRows the number of entity rows, the length of the result
    * @param shareBytes the heap this view's join may take
-   * @return the matches, or null when the join would take more than {@code shareBytes}
+   * @param matchSorter opens the sorter (by entity row, spilling to disk) the matches go to when their values do
+   *     not fit in the share; the caller closes it
+   * @return the matches, or null when the view's keys and times alone take more than {@code shareBytes}
    */
   static Matches join(Table table, long snapshotId, FeatureView view, List<JoinKey> joinKeys, List<Feature> features,
       ValueType[] keyTypes, long fromMicros, long toMicros, Long knownAtMicros, long ttlMicros, ProbeColumns probes,
-      int entityRows, long shareBytes) {
+      int entityRows, long shareBytes, Supplier<ExternalSorter<Match>> matchSorter) {
     String action = "Cannot build training set: view '" + view.name() + "'";
     ViewRowReader reader = ViewRowReader.of(table, TableScanner.schemaAt(table, snapshotId), joinKeys, view,
         features, action);
@@ -97,55 +106,116 @@ final class InMemoryViewJoin {
       Arrays.fill(matchOf, -1);
       AsOfMerge.merge(probes, rows, ttlMicros, matchOf);
       long merged = System.nanoTime();
-      Object[][] valuesOfRow = readMatchedValues(reader, files, rows, matchOf,
-          shareBytes - rows.heapBytes() - fixedBytes);
+      long[][] byFile = matchedByFile(files.size(), rows, matchOf);
+      Object[][] valuesOfRow;
+      try {
+        valuesOfRow = readMatchedValues(reader, files, byFile, rows.size(), shareBytes - rows.heapBytes()
+            - fixedBytes);
+      } catch (OverShare e) {
+        // the keys fit but the matched values do not: they go to a sorter by entity row instead, which spills
+        Iterator<Match> spilled =
+            spillMatchedValues(reader, files, byFile, rows.size(), matchOf, matchSorter.get());
+        return new Matches(null, spilled, rows.size(), scanned - started, merged - scanned,
+            System.nanoTime() - merged);
+      }
       Object[][] valuesByRow = new Object[entityRows][];
       for (int row = 0; row < entityRows; row++) {
         valuesByRow[row] = matchOf[row] < 0 ? null : valuesOfRow[matchOf[row]];
       }
-      return new Matches(valuesByRow, rows.size(), scanned - started, merged - scanned, System.nanoTime() - merged);
+      return new Matches(valuesByRow, null, rows.size(), scanned - started, merged - scanned,
+          System.nanoTime() - merged);
     } catch (OverShare e) {
       return null;
     }
   }
 
   /**
-   * The feature values of every row some entity row matched, by the row's (sorted) index: each file read once,
-   * only for its matched positions, in ascending order.
+   * The rows some entity row matched, per file, as (position in the file, row index) pairs packed in longs and
+   * sorted by position: each distinct row once.
    */
-  private static Object[][] readMatchedValues(ViewRowReader reader, List<DataFile> files, ViewColumns rows,
-      int[] matchOf, long shareBytes) {
+  private static long[][] matchedByFile(int fileCount, ViewColumns rows, int[] matchOf) {
     boolean[] matched = new boolean[rows.size()];
-    int[] perFile = new int[files.size()];
+    int[] perFile = new int[fileCount];
     for (int row : matchOf) {
       if (row >= 0 && !matched[row]) {
         matched[row] = true;
         perFile[rows.file(row)]++;
       }
     }
-    // per file: (position, row index) pairs as longs, sorted by position
-    long[][] byFile = new long[files.size()][];
-    for (int f = 0; f < byFile.length; f++) {
+    long[][] byFile = new long[fileCount][];
+    for (int f = 0; f < fileCount; f++) {
       byFile[f] = new long[perFile[f]];
     }
-    int[] filled = new int[files.size()];
+    int[] filled = new int[fileCount];
     for (int row = 0; row < matched.length; row++) {
       if (matched[row]) {
         int f = rows.file(row);
         byFile[f][filled[f]++] = ((long) rows.position(row) << 32) | row;
       }
     }
-    Object[][] valuesOfRow = new Object[rows.size()][];
-    long[] bytes = {8L * rows.size() + matched.length};
+    for (long[] pairs : byFile) {
+      Arrays.sort(pairs);
+    }
+    return byFile;
+  }
+
+  /** The positions of {@code pairs} ({@link #matchedByFile}), in order. */
+  private static int[] positionsOf(long[] pairs) {
+    int[] positions = new int[pairs.length];
+    for (int i = 0; i < pairs.length; i++) {
+      positions[i] = (int) (pairs[i] >>> 32);
+    }
+    return positions;
+  }
+
+  /**
+   * The second pass when the values do not fit: every match as a {@link Match} of its entity row into {@code
+   * sorter}, which returns them by entity row. A view row matched by several entity rows is read once.
+   */
+  private static Iterator<Match> spillMatchedValues(ViewRowReader reader, List<DataFile> files, long[][] byFile,
+      int rowCount, int[] matchOf, ExternalSorter<Match> sorter) {
+    // the entity rows of each view row, grouped: entities[first[r] .. first[r + 1]) matched row r
+    int[] first = new int[rowCount + 1];
+    for (int row : matchOf) {
+      if (row >= 0) {
+        first[row + 1]++;
+      }
+    }
+    for (int r = 0; r < rowCount; r++) {
+      first[r + 1] += first[r];
+    }
+    int[] entities = new int[first[rowCount]];
+    int[] filled = Arrays.copyOf(first, rowCount);
+    for (int entity = 0; entity < matchOf.length; entity++) {
+      if (matchOf[entity] >= 0) {
+        entities[filled[matchOf[entity]]++] = entity;
+      }
+    }
     for (int f = 0; f < byFile.length; f++) {
       long[] pairs = byFile[f];
-      Arrays.sort(pairs);
-      int[] positions = new int[pairs.length];
-      for (int i = 0; i < pairs.length; i++) {
-        positions[i] = (int) (pairs[i] >>> 32);
-      }
       int[] next = {0};
-      reader.readValues(files.get(f), positions, values -> {
+      reader.readValues(files.get(f), positionsOf(pairs), values -> {
+        int row = (int) pairs[next[0]++];
+        for (int i = first[row]; i < first[row + 1]; i++) {
+          sorter.add(new Match(entities[i], values));
+        }
+      });
+    }
+    return sorter.sorted();
+  }
+
+  /**
+   * The feature values of every row some entity row matched, by the row's (sorted) index: each file read once,
+   * only for its matched positions, in ascending order; throws {@link OverShare} past {@code shareBytes}.
+   */
+  private static Object[][] readMatchedValues(ViewRowReader reader, List<DataFile> files, long[][] byFile,
+      int rowCount, long shareBytes) {
+    Object[][] valuesOfRow = new Object[rowCount][];
+    long[] bytes = {9L * rowCount};
+    for (int f = 0; f < byFile.length; f++) {
+      long[] pairs = byFile[f];
+      int[] next = {0};
+      reader.readValues(files.get(f), positionsOf(pairs), values -> {
         valuesOfRow[(int) pairs[next[0]]] = values; // the low half: the row index
         // one row in MEASURE_VALUES_EVERY measured, for all of them: measuring each was a twentieth of the join
         if (next[0]++ % MEASURE_VALUES_EVERY == 0) {

@@ -211,14 +211,24 @@ final class TrainingSets {
     long ttl = view.ttlMicros();
     long from = ttl > 0 ? AsOfMerge.saturatedMinus(range[0], ttl) : Long.MIN_VALUE;
     Long knownAt = asKnownAt ? range[1] : null;
-    if (probes.inMemory()) {
+    boolean triedInMemory = probes.inMemory();
+    if (triedInMemory) {
+      // the matches get half of the share if their values do not fit, as on the spilling path
       InMemoryViewJoin.Matches matches = InMemoryViewJoin.join(table, snapshotId, view, joinKeys, features,
-          keyTypes, from, range[1], knownAt, ttl, probes.columns, Math.toIntExact(entityRows), share);
+          keyTypes, from, range[1], knownAt, ttl, probes.columns, Math.toIntExact(entityRows), share, () -> {
+            ExternalSorter<Match> sorter = new ExternalSorter<>("matches-" + view.name(),
+                JoinRows.matchCodec(featureTypes), JoinRows.MATCH_ORDER, Math.max(1, share / 2), spill);
+            sorters.add(sorter);
+            return sorter;
+          });
       if (matches != null) {
         probes.release();
-        phases[v] = String.format(", %s: %,d rows in range, keys %.2f s, sort+merge %.2f s, values %.2f s",
+        phases[v] = String.format(", %s: %,d rows in range, keys %.2f s, sort+merge %.2f s, values %.2f s%s",
             view.name(), matches.rowsInRange(), matches.keysNanos() / 1e9, matches.mergeNanos() / 1e9,
-            matches.valuesNanos() / 1e9);
+            matches.valuesNanos() / 1e9, matches.spilled() != null ? " (the values spilled by entity row)" : "");
+        if (matches.spilled() != null) {
+          return new SortedMatches(matches.spilled());
+        }
         Object[][] valuesByRow = matches.valuesByRow();
         return row -> valuesByRow[(int) row];
       }
@@ -241,8 +251,9 @@ final class TrainingSets {
     AsOfMerge.merge(probes.sorted(), rows.sorted(), ttl, matchSorter::add);
     probes.release();
     rows.close();
-    phases[v] = String.format(", %s: scan %,d rows %.2f s, sort+merge %.2f s (spilling path)", view.name(),
-        count[0], seconds(started, scanned), seconds(scanned, System.nanoTime()));
+    phases[v] = String.format(", %s: scan %,d rows %.2f s, sort+merge %.2f s (spilling path%s)", view.name(),
+        count[0], seconds(started, scanned), seconds(scanned, System.nanoTime()),
+        triedInMemory ? ", after the in-memory join outgrew its share; the scan includes that attempt" : "");
     return new SortedMatches(matchSorter.sorted());
   }
 

@@ -35,6 +35,8 @@ final class InMemoryViewJoin {
   private static final int MEASURE_EVERY = 4096;
   /** The second pass measures the heap of one matched row's values in this many, as that of each of them. */
   private static final int MEASURE_VALUES_EVERY = 8;
+  /** After this many matched rows, the second pass judges from their size whether all of them will fit. */
+  private static final int ESTIMATE_AFTER_ROWS = 4096;
 
   private InMemoryViewJoin() {}
 
@@ -210,17 +212,23 @@ final class InMemoryViewJoin {
    */
   private static Object[][] readMatchedValues(ViewRowReader reader, List<DataFile> files, long[][] byFile,
       int rowCount, long shareBytes) {
+    long matched = Arrays.stream(byFile).mapToLong(pairs -> pairs.length).sum();
     Object[][] valuesOfRow = new Object[rowCount][];
-    long[] bytes = {9L * rowCount};
+    long fixed = 9L * rowCount;
+    // [values' bytes so far, rows read so far]
+    long[] read = {0, 0};
     for (int f = 0; f < byFile.length; f++) {
       long[] pairs = byFile[f];
       int[] next = {0};
       reader.readValues(files.get(f), positionsOf(pairs), values -> {
-        valuesOfRow[(int) pairs[next[0]]] = values; // the low half: the row index
+        valuesOfRow[(int) pairs[next[0]++]] = values; // the low half: the row index
         // one row in MEASURE_VALUES_EVERY measured, for all of them: measuring each was a twentieth of the join
-        if (next[0]++ % MEASURE_VALUES_EVERY == 0) {
-          bytes[0] += MEASURE_VALUES_EVERY * ValueCodec.heapBytes(values);
-          if (bytes[0] > shareBytes) {
+        if (read[1]++ % MEASURE_VALUES_EVERY == 0) {
+          read[0] += MEASURE_VALUES_EVERY * ValueCodec.heapBytes(values);
+          // past the first rows, what all matched rows would take at the size so far: so that a join whose values
+          // will not fit gives up at once, not after filling its share
+          long expected = read[1] < ESTIMATE_AFTER_ROWS ? read[0] : read[0] / read[1] * matched;
+          if (fixed + Math.max(read[0], expected) > shareBytes) {
             throw new OverShare();
           }
         }

@@ -306,11 +306,11 @@ final class ParquetColumns implements Closeable {
    * Parquet pages of this store are zstd frames, and a corrupt footer or page fails to decode.
    */
   private static InputFile parquetInput(org.apache.iceberg.io.InputFile file) {
-    // Hadoop's own parsing of its path strings ("file:/a b/c" is one, though not a valid URI)
+    // Hadoop's own parsing of its path strings ("file:/a b/c" is one, though not a valid URI); a path without a
+    // scheme is left to the file IO, whose default file system need not be the local one
     java.net.URI uri = new org.apache.hadoop.fs.Path(file.location()).toUri();
-    java.nio.file.Path local = uri.getScheme() == null || uri.getScheme().equals("file")
-        ? java.nio.file.Path.of(uri.getPath()) : null;
-    return local != null ? new LocalInputFile(local) : new IcebergInput(file);
+    return "file".equals(uri.getScheme())
+        ? new LocalInputFile(java.nio.file.Path.of(uri.getPath())) : new IcebergInput(file);
   }
 
   /** Iceberg's input file as Parquet's (Iceberg's own adapter is package-private). */

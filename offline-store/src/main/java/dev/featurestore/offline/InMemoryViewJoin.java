@@ -79,7 +79,8 @@ final class InMemoryViewJoin {
     ViewColumns rows = new ViewColumns(keyTypes);
     // the probes' match per entity row, and the other pass's own arrays, are taken from the share up front
     long fixedBytes = 4L * entityRows + 8L * entityRows;
-    boolean prefixKey = reader.hasLongKey() && SortKeys.isPrefixOnly(keyTypes);
+    // one INT64 or INT32 key column: its prefix alone is the key, so no key bytes are built
+    boolean prefixKey = reader.hasLongKey();
     boolean knownAt = knownAtMicros != null;
     long started = System.nanoTime();
     try {
@@ -91,8 +92,7 @@ final class InMemoryViewJoin {
                 rows.addPrefix(JoinRows.prefixOfInteger(longKey, keyTypes[0]), eligible, event, created,
                     sequences[file], file, position);
               } else {
-                Object[] values = keyValues != null ? keyValues : new Object[] {longKey};
-                rows.add(ValueCodec.key(values, keyTypes), eligible, event, created, sequences[file], file,
+                rows.add(ValueCodec.key(keyValues, keyTypes), eligible, event, created, sequences[file], file,
                     position);
               }
               if (rows.size() % MEASURE_EVERY == 0 && rows.heapBytes() + fixedBytes > shareBytes) {

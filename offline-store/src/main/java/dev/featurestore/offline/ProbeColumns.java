@@ -50,12 +50,7 @@ final class ProbeColumns {
       return;
     }
     sorted = true;
-    int[] ids = keys.sort();
-    int[] sorted = new int[ids.length];
-    for (int i = 0; i < ids.length; i++) {
-      sorted[i] = positions[ids[i]];
-    }
-    positions = sorted;
+    positions = SortKeys.reorder(positions, keys.sort());
   }
 
   int position(int row) {

@@ -50,6 +50,21 @@ final class SortKeys {
 
   /** Appends a row; returns its index. */
   int add(byte[] key, long time) {
+    return append(JoinRows.prefixOf(key), key, time);
+  }
+
+  /**
+   * Appends a row of a key that is its prefix alone ({@link #isPrefixOnly}), given as {@link JoinRows#prefixOf} its
+   * bytes; returns its index.
+   */
+  int addPrefix(long prefix, long time) {
+    if (!prefixOnly) {
+      throw new IllegalStateException("Cannot add a key by its prefix: these keys are longer than their prefix");
+    }
+    return append(prefix, null, time);
+  }
+
+  private int append(long prefix, byte[] key, long time) {
     if (sorted) {
       throw new IllegalStateException("Cannot add a key after sorting");
     }
@@ -61,25 +76,12 @@ final class SortKeys {
         keys = Arrays.copyOf(keys, capacity);
       }
     }
-    prefixes[size] = key == null ? 0 : JoinRows.prefixOf(key);
+    prefixes[size] = prefix;
     if (keys != null) {
       keys[size] = key;
     }
     times[size] = time;
     return size++;
-  }
-
-  /**
-   * Appends a row of a key that is its prefix alone ({@link #isPrefixOnly}), given as {@link JoinRows#prefixOf} its
-   * bytes; returns its index.
-   */
-  int addPrefix(long prefix, long time) {
-    if (!prefixOnly) {
-      throw new IllegalStateException("Cannot add a key by its prefix: these keys are longer than their prefix");
-    }
-    int at = add(null, time);
-    prefixes[at] = prefix;
-    return at;
   }
 
   int size() {
@@ -159,6 +161,24 @@ final class SortKeys {
     int[] result = ids;
     ids = null;
     return result;
+  }
+
+  /** A caller's column in the order {@link #sort} returned: {@code column[ids[i]]} at {@code i}. */
+  static long[] reorder(long[] column, int[] ids) {
+    long[] sortedColumn = new long[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      sortedColumn[i] = column[ids[i]];
+    }
+    return sortedColumn;
+  }
+
+  /** {@link #reorder(long[], int[])} of an int column. */
+  static int[] reorder(int[] column, int[] ids) {
+    int[] sortedColumn = new int[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      sortedColumn[i] = column[ids[i]];
+    }
+    return sortedColumn;
   }
 
   private void quicksort(int from, int to, int depth) {

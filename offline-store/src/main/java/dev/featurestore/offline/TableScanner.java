@@ -87,13 +87,12 @@ final class TableScanner {
     }
 
     ValueType[] featureTypes = features.stream().map(Feature::type).toArray(ValueType[]::new);
-    try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(snapshotId)
-        .filter(filter(fromMicros, toMicros, createdAtMostMicros)).select(names).planFiles()) {
-      for (FileScanTask task : tasks) {
-        long sequence = task.file().dataSequenceNumber() == null ? 0 : task.file().dataSequenceNumber();
+    try {
+      for (DataFile data : files(table, snapshotId, fromMicros, toMicros, createdAtMostMicros)) {
+        long sequence = data.dataSequenceNumber() == null ? 0 : data.dataSequenceNumber();
         // read the whole file without a row filter, so that the iteration index is the row's position in the file
         // Iceberg's internal object model: timestamps as micros (no OffsetDateTime per value), strings as String
-        InputFile file = plain(table.io().newInputFile(task.file().location(), task.file().fileSizeInBytes()));
+        InputFile file = plain(table.io().newInputFile(data.location(), data.fileSizeInBytes()));
         try (CloseableIterable<StructLike> records = Parquet.read(file)
             .project(projection)
             .<StructLike>createReaderFunc(fileSchema -> InternalReader.create(projection, fileSchema))

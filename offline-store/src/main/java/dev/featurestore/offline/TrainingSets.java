@@ -211,16 +211,17 @@ final class TrainingSets {
     long ttl = view.ttlMicros();
     long from = ttl > 0 ? AsOfMerge.saturatedMinus(range[0], ttl) : Long.MIN_VALUE;
     Long knownAt = asKnownAt ? range[1] : null;
+    // the matches' sorter, by entity row, when they do not stay in memory: half of the share
+    java.util.function.Supplier<ExternalSorter<Match>> matchSorter = () -> {
+      ExternalSorter<Match> sorter = new ExternalSorter<>("matches-" + view.name(),
+          JoinRows.matchCodec(featureTypes), JoinRows.MATCH_ORDER, Math.max(1, share / 2), spill);
+      sorters.add(sorter);
+      return sorter;
+    };
     boolean triedInMemory = probes.inMemory();
     if (triedInMemory) {
-      // the matches get half of the share if their values do not fit, as on the spilling path
       InMemoryViewJoin.Matches matches = InMemoryViewJoin.join(table, snapshotId, view, joinKeys, features,
-          keyTypes, from, range[1], knownAt, ttl, probes.columns, Math.toIntExact(entityRows), share, () -> {
-            ExternalSorter<Match> sorter = new ExternalSorter<>("matches-" + view.name(),
-                JoinRows.matchCodec(featureTypes), JoinRows.MATCH_ORDER, Math.max(1, share / 2), spill);
-            sorters.add(sorter);
-            return sorter;
-          });
+          keyTypes, from, range[1], knownAt, ttl, probes.columns, Math.toIntExact(entityRows), share, matchSorter);
       if (matches != null) {
         probes.release();
         phases[v] = String.format(", %s: %,d rows in range, keys %.2f s, sort+merge %.2f s, values %.2f s%s",
@@ -245,16 +246,14 @@ final class TrainingSets {
               event, created, sequence, position, values));
         });
     long scanned = System.nanoTime();
-    ExternalSorter<Match> matchSorter = new ExternalSorter<>("matches-" + view.name(),
-        JoinRows.matchCodec(featureTypes), JoinRows.MATCH_ORDER, Math.max(1, share / 2), spill);
-    sorters.add(matchSorter);
-    AsOfMerge.merge(probes.sorted(), rows.sorted(), ttl, matchSorter::add);
+    ExternalSorter<Match> matches = matchSorter.get();
+    AsOfMerge.merge(probes.sorted(), rows.sorted(), ttl, matches::add);
     probes.release();
     rows.close();
     phases[v] = String.format(", %s: scan %,d rows %.2f s, sort+merge %.2f s (spilling path%s)", view.name(),
         count[0], seconds(started, scanned), seconds(scanned, System.nanoTime()),
         triedInMemory ? ", after the in-memory join outgrew its share; the scan includes that attempt" : "");
-    return new SortedMatches(matchSorter.sorted());
+    return new SortedMatches(matches.sorted());
   }
 
   /** Each entity row's feature values of one view; asked for rows in ascending order, each once. */

@@ -68,27 +68,11 @@ final class ViewColumns {
     }
     sorted = true;
     int[] ids = keys.sort();
-    events = gather(events, ids);
-    created = gather(created, ids);
-    sequences = gather(sequences, ids);
-    files = gather(files, ids);
-    positions = gather(positions, ids);
-  }
-
-  private static long[] gather(long[] column, int[] ids) {
-    long[] sortedColumn = new long[ids.length];
-    for (int i = 0; i < ids.length; i++) {
-      sortedColumn[i] = column[ids[i]];
-    }
-    return sortedColumn;
-  }
-
-  private static int[] gather(int[] column, int[] ids) {
-    int[] sortedColumn = new int[ids.length];
-    for (int i = 0; i < ids.length; i++) {
-      sortedColumn[i] = column[ids[i]];
-    }
-    return sortedColumn;
+    events = SortKeys.reorder(events, ids);
+    created = SortKeys.reorder(created, ids);
+    sequences = SortKeys.reorder(sequences, ids);
+    files = SortKeys.reorder(files, ids);
+    positions = SortKeys.reorder(positions, ids);
   }
 
   /** Estimated heap bytes, growth slack included. */

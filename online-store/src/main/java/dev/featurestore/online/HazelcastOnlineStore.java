@@ -7,6 +7,7 @@ import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.online.spi.Projection;
+import dev.featurestore.online.spi.RowColumns;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 
 /**
  * The online store on Hazelcast: one {@code IMap<String, byte[]>} per view named {@code fs.<view>}, keyed by the
@@ -77,10 +79,20 @@ final class HazelcastOnlineStore implements OnlineStore {
 
   @Override
   public CompletionStage<List<FeatureRow>> read(Projection projection, List<EntityKey> keys) {
-    FeatureView view = projection.view();
+    return readRecords(projection.view(), keys, records -> RecordCodec.decodeRows(keys, records, projection));
+  }
+
+  @Override
+  public CompletionStage<RowColumns> readColumns(Projection projection, List<EntityKey> keys) {
+    return readRecords(projection.view(), keys, records -> RecordCodec.decodeColumns(projection, records));
+  }
+
+  /** The stored records of {@code keys}, parallel to them with null where a key has none, decoded by decoder. */
+  private <T> CompletionStage<T> readRecords(
+      FeatureView view, List<EntityKey> keys, Function<List<byte[]>, T> decoder) {
     try {
       if (keys.isEmpty()) {
-        return CompletableFuture.completedFuture(List.of());
+        return CompletableFuture.completedFuture(decoder.apply(List.of()));
       }
       List<String> names = new ArrayList<>(keys.size());
       for (EntityKey key : keys) {
@@ -92,13 +104,12 @@ final class HazelcastOnlineStore implements OnlineStore {
       CompletionStage<Map<String, byte[]>> stage =
           map(view).thenCompose(map -> map.submitToKeys(unique, HazelcastReadProcessor.INSTANCE));
       return StoreFailures.translate(
-          stage.thenApply(records -> {
-            List<FeatureRow> rows = new ArrayList<>(keys.size());
-            for (int i = 0; i < keys.size(); i++) {
-              byte[] record = records.get(names.get(i));
-              rows.add(record == null ? null : RecordCodec.decode(keys.get(i), record, projection));
+          stage.thenApply(stored -> {
+            List<byte[]> records = new ArrayList<>(keys.size());
+            for (String name : names) {
+              records.add(stored.get(name));
             }
-            return rows;
+            return decoder.apply(records);
           }),
           "read " + keys.size() + " keys of view '" + view.name() + "' from Hazelcast");
     } catch (RuntimeException e) {

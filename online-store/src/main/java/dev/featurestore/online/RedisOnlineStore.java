@@ -5,6 +5,7 @@ import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.online.spi.Projection;
+import dev.featurestore.online.spi.RowColumns;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.LettuceFutures;
@@ -33,6 +34,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
 /**
@@ -292,18 +294,18 @@ final class RedisOnlineStore implements OnlineStore {
 
   @Override
   public CompletionStage<List<FeatureRow>> read(Projection projection, List<EntityKey> keys) {
-    if (keys.isEmpty()) {
-      return CompletableFuture.completedFuture(List.of());
-    }
-    FeatureView view = projection.view();
-    return StoreFailures.translate(readRecords(view, keys).thenApply(records -> {
-      List<FeatureRow> rows = new ArrayList<>(keys.size());
-      for (int i = 0; i < keys.size(); i++) {
-        byte[] record = records.get(i);
-        rows.add(record == null ? null : RecordCodec.decode(keys.get(i), record, projection));
-      }
-      return rows;
-    }), "read " + keys.size() + " keys of view '" + view.name() + "' from Redis");
+    return decoded(projection.view(), keys, records -> RecordCodec.decodeRows(keys, records, projection));
+  }
+
+  @Override
+  public CompletionStage<RowColumns> readColumns(Projection projection, List<EntityKey> keys) {
+    return decoded(projection.view(), keys, records -> RecordCodec.decodeColumns(projection, records));
+  }
+
+  /** The records of {@code keys} read and decoded; a record that does not decode fails the read like Redis would. */
+  private <T> CompletionStage<T> decoded(FeatureView view, List<EntityKey> keys, Function<List<byte[]>, T> decoder) {
+    return StoreFailures.translate(readRecords(view, keys).thenApply(decoder),
+        "read " + keys.size() + " keys of view '" + view.name() + "' from Redis");
   }
 
   /**

@@ -10,11 +10,17 @@ import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.error.InvalidRequestException;
 import dev.featurestore.online.spi.Projection;
+import dev.featurestore.online.spi.RowColumns;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
@@ -105,6 +111,141 @@ class RecordCodecTest {
     assertThat(decoded.createdTimestampMicros()).isEqualTo(2);
     assertThat(RecordCodec.decode(KEY, record, Projection.all(view)))
         .isEqualTo(RecordCodec.decode(KEY, record, view));
+  }
+
+  /** A record written by format 1 (name, tag and value per feature), as the codec wrote it before format 2. */
+  private static final String FORMAT_ONE_RECORD = "80064748462040008006474846204001010904666c6167010105636f756e7402"
+      + "fffffff905746f74616c03800000000000000305726174696f043fc000000573636f726505fe4ae0c41900844f046e616d65060a68c3a9"
+      + "6c6c6f20e29c9304626c6f62070300ff62047365656e0800060a24181e40000474616773100301610002c3bc";
+
+  @Test
+  void decode_recordOfFormatOne_readsEveryValue() {
+    FeatureView view = FeatureView.builder("v").entity("user")
+        .feature("flag", ValueType.BOOL).feature("count", ValueType.INT32).feature("total", ValueType.INT64)
+        .feature("ratio", ValueType.FLOAT).feature("score", ValueType.DOUBLE).feature("name", ValueType.STRING)
+        .feature("blob", ValueType.BYTES).feature("seen", ValueType.TIMESTAMP)
+        .feature("tags", ValueType.STRING_LIST).feature("missing", ValueType.INT64).build();
+    byte[] record = HexFormat.of().parseHex(FORMAT_ONE_RECORD);
+
+    FeatureRow decoded = RecordCodec.decode(KEY, record, view);
+
+    assertThat(decoded.eventTimestampMicros()).isEqualTo(1_767_225_600_000_000L);
+    assertThat(decoded.createdTimestampMicros()).isEqualTo(1_767_225_600_000_001L);
+    assertThat(decoded.values()).containsOnly(Map.entry("flag", true), Map.entry("count", -7),
+        Map.entry("total", Long.MIN_VALUE + 3), Map.entry("ratio", 1.5f), Map.entry("score", -2.25e300),
+        Map.entry("name", "héllo ✓"), Map.entry("blob", ByteBuffer.wrap(new byte[] {0, (byte) 0xff, 'b'})),
+        Map.entry("seen", 1_700_000_000_000_000L), Map.entry("tags", List.of("a", "", "ü")));
+    assertThat(RecordCodec.decode(KEY, record, Projection.of(view, List.of("name", "seen"))).values())
+        .containsOnly(Map.entry("name", "héllo ✓"), Map.entry("seen", 1_700_000_000_000_000L));
+  }
+
+  @Test
+  void decode_recordUnderTwoDefinitionsInTurn_readsEachByItsOwnNames() {
+    FeatureView first = FeatureView.builder("turns").entity("user")
+        .feature("a", ValueType.INT64).feature("b", ValueType.STRING).build();
+    FeatureView second = FeatureView.builder("turns").entity("user")
+        .feature("b", ValueType.STRING).feature("c", ValueType.DOUBLE).feature("a", ValueType.INT64).build();
+    byte[] written = RecordCodec.encode(first, new FeatureRow(KEY, 1, 1, Map.of("a", 3L, "b", "x")));
+    byte[] rewritten = RecordCodec.encode(second, new FeatureRow(KEY, 2, 2, Map.of("a", 4L, "c", 0.5)));
+
+    for (int round = 0; round < 2; round++) {
+      assertThat(RecordCodec.decode(KEY, written, second).values())
+          .containsOnly(Map.entry("a", 3L), Map.entry("b", "x"));
+      assertThat(RecordCodec.decode(KEY, rewritten, first).values()).containsOnly(Map.entry("a", 4L));
+      assertThat(RecordCodec.decode(KEY, written, first).values())
+          .containsOnly(Map.entry("a", 3L), Map.entry("b", "x"));
+    }
+  }
+
+  @Test
+  void decode_valuesPastSixtyFourKibibytes_useWideOffsets() {
+    FeatureView view = FeatureView.builder("v").entity("user").feature("big", ValueType.STRING)
+        .feature("after", ValueType.INT64).build();
+    String big = "x".repeat(70_000);
+    FeatureRow row = new FeatureRow(KEY, 1, 2, Map.of("big", big, "after", 9L));
+
+    FeatureRow decoded = RecordCodec.decode(KEY, RecordCodec.encode(view, row), view);
+
+    assertThat(decoded).isEqualTo(row);
+    assertThat(RecordCodec.decode(KEY, RecordCodec.encode(view, row), Projection.of(view, List.of("after")))
+        .values()).containsOnly(Map.entry("after", 9L));
+  }
+
+  @Test
+  void decode_unknownFormat_failsNamingIt() {
+    FeatureView view = FeatureView.builder("v").entity("user").feature("a", ValueType.INT64).build();
+    byte[] record = RecordCodec.encode(view, new FeatureRow(KEY, 1, 1, Map.of("a", 1L)));
+    record[RecordCodec.HEADER_BYTES] = 9;
+
+    assertThatThrownBy(() -> RecordCodec.decode(KEY, record, view))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("Cannot decode a record of view 'v': unknown format 9");
+  }
+
+  @Test
+  void decodeColumns_recordsOfEveryTypeAndLayout_holdWhatDecodedRowsHold() {
+    FeatureView.Builder current = FeatureView.builder("cols").entity("user");
+    FeatureView.Builder older = FeatureView.builder("cols").entity("user").feature("dropped", ValueType.STRING);
+    for (ValueType type : ValueType.values()) {
+      current.feature(type.name().toLowerCase(Locale.ROOT), type);
+      older.feature(type.name().toLowerCase(Locale.ROOT), type == ValueType.INT64 ? ValueType.INT32 : type);
+    }
+    FeatureView view = current.feature("added", ValueType.DOUBLE).build();
+    FeatureView before = older.build();
+    Random random = new Random(7);
+    List<byte[]> records = new ArrayList<>();
+    List<EntityKey> keys = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      FeatureView writer = i % 3 == 0 ? before : view;
+      Map<String, Object> values = new HashMap<>();
+      for (var feature : writer.features()) {
+        if (random.nextInt(4) > 0) {
+          values.put(feature.name(), sample(feature.type()));
+        }
+      }
+      keys.add(EntityKey.of((long) i));
+      records.add(random.nextInt(10) == 0 ? null
+          : RecordCodec.encode(writer, new FeatureRow(EntityKey.of((long) i), i, i, values)));
+    }
+    keys.add(EntityKey.of(-1L));
+    records.add(HexFormat.of().parseHex(FORMAT_ONE_RECORD));
+    Projection projection = Projection.of(view, List.of("int64", "string", "bytes", "float", "double", "bool",
+        "int32", "timestamp", "string_list", "added"));
+
+    RowColumns columns = RecordCodec.decodeColumns(projection, records);
+    RowColumns expected = RowColumns.of(projection, RecordCodec.decodeRows(keys, records, projection));
+
+    assertThat(columns.size()).isEqualTo(records.size());
+    for (int row = 0; row < records.size(); row++) {
+      assertThat(columns.found(row)).as("row %d found", row).isEqualTo(expected.found(row));
+      if (!expected.found(row)) {
+        continue;
+      }
+      assertThat(columns.eventTimestampMicros(row)).isEqualTo(expected.eventTimestampMicros(row));
+      for (int position = 0; position < view.features().size(); position++) {
+        if (!projection.includes(position)) {
+          continue;
+        }
+        ValueType type = view.features().get(position).type();
+        String where = "row " + row + " feature " + view.features().get(position).name();
+        assertThat(columns.present(row, position)).as(where).isEqualTo(expected.present(row, position));
+        if (!expected.present(row, position)) {
+          continue;
+        }
+        if (type.isList()) {
+          assertThat(columns.list(row, position)).as(where).isEqualTo(expected.list(row, position));
+        } else if (type == ValueType.STRING || type == ValueType.BYTES) {
+          assertThat(bytesOf(columns, row, position)).as(where).isEqualTo(bytesOf(expected, row, position));
+        } else {
+          assertThat(columns.word(row, position)).as(where).isEqualTo(expected.word(row, position));
+        }
+      }
+    }
+  }
+
+  private static byte[] bytesOf(RowColumns columns, int row, int position) {
+    int offset = columns.bytesOffset(row, position);
+    return Arrays.copyOfRange(columns.bytesArray(row, position), offset, offset + columns.bytesLength(row, position));
   }
 
   @Test

@@ -3,7 +3,6 @@ package dev.featurestore.online.server;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.featurestore.api.data.EntityKey;
-import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.api.definition.FeatureNaming;
 import dev.featurestore.api.definition.FeatureRef;
@@ -13,6 +12,7 @@ import dev.featurestore.api.definition.JoinKey;
 import dev.featurestore.api.error.InvalidRequestException;
 import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.online.spi.Projection;
+import dev.featurestore.online.spi.RowColumns;
 import dev.featurestore.proto.v1.EntityRow;
 import dev.featurestore.proto.v1.GetOnlineFeaturesRequest;
 import io.vertx.core.Context;
@@ -60,24 +60,20 @@ final class FeatureReader {
       FeatureView view = projection.view();
       reads.add(keysOf(projection, selection.joinKeys().get(view.name()), request.getEntitiesList()));
     }
-    List<Future<List<FeatureRow>>> futures = new ArrayList<>(reads.size());
+    List<Future<RowColumns>> futures = new ArrayList<>(reads.size());
     for (ViewRead read : reads) {
       // The views are read concurrently. A store on this event loop completes here; others come back to context.
-      futures.add(Future.fromCompletionStage(store.read(read.projection, read.uniqueKeys), context));
+      futures.add(Future.fromCompletionStage(store.readColumns(read.projection, read.uniqueKeys), context));
     }
     return Future.all(futures).map(done -> {
       long now = ProtoKeys.micros(clock);
-      List<List<FeatureRow>> rowsByView = new ArrayList<>(reads.size());
+      List<RowColumns> readByView = new ArrayList<>(reads.size());
+      List<int[]> entityRowsByView = new ArrayList<>(reads.size());
       for (int v = 0; v < reads.size(); v++) {
-        ViewRead read = reads.get(v);
-        List<FeatureRow> unique = futures.get(v).result();
-        List<FeatureRow> perEntity = new ArrayList<>(read.entityToKey.length);
-        for (int index : read.entityToKey) {
-          perEntity.add(unique.get(index));
-        }
-        rowsByView.add(perEntity);
+        readByView.add(futures.get(v).result());
+        entityRowsByView.add(reads.get(v).entityToKey);
       }
-      return ResponseEncoder.encode(selection, rowsByView, request.getEntitiesCount(), now);
+      return ResponseEncoder.encode(selection, readByView, entityRowsByView, request.getEntitiesCount(), now);
     });
   }
 

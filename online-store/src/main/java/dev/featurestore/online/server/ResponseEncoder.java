@@ -3,11 +3,10 @@ package dev.featurestore.online.server;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
 import dev.featurestore.api.ValueType;
-import dev.featurestore.api.data.FeatureRow;
-import dev.featurestore.api.data.FeatureValues;
 import dev.featurestore.api.definition.FeatureSelection;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.proto.ProtoDefinitions;
+import dev.featurestore.online.spi.RowColumns;
 import dev.featurestore.proto.v1.FeatureColumn;
 import dev.featurestore.proto.v1.FeatureStatus;
 import dev.featurestore.proto.v1.GetOnlineFeaturesResponse;
@@ -15,7 +14,6 @@ import dev.featurestore.proto.v1.ViewRows;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,10 +30,11 @@ final class ResponseEncoder {
   private ResponseEncoder() {}
 
   /**
-   * The response for {@code selection} over {@code rowsByView}: for each view the entity rows' stored rows (null
-   * where none), in entity row order. {@code now} decides OUTSIDE_MAX_AGE, in epoch microseconds.
+   * The response for {@code selection}: for each of its views (in order) the columns read of it, and for each entity
+   * row the row of those columns that answers it. {@code now} decides OUTSIDE_MAX_AGE, in epoch microseconds.
    */
-  static byte[] encode(FeatureSelection selection, List<List<FeatureRow>> rowsByView, int entityCount, long now) {
+  static byte[] encode(
+      FeatureSelection selection, List<RowColumns> readByView, List<int[]> entityRowsByView, int entityCount, long now) {
     List<FeatureView> views = selection.views();
     List<FeatureSelection.Column> columns = selection.columns();
     Map<String, Integer> viewIndex = new HashMap<>();
@@ -45,7 +44,7 @@ final class ResponseEncoder {
     List<Column> encoded = new ArrayList<>(columns.size());
     for (FeatureSelection.Column column : columns) {
       int index = viewIndex.get(column.view().name());
-      encoded.add(new Column(column, index, rowsByView.get(index), now));
+      encoded.add(new Column(column, index, readByView.get(index), entityRowsByView.get(index), now));
     }
     int[] timestampBytes = new int[views.size()];
     int[] viewSizes = new int[views.size()];
@@ -67,7 +66,7 @@ final class ResponseEncoder {
       size += nestedSize(GetOnlineFeaturesResponse.COLUMNS_FIELD_NUMBER, column.size);
     }
     for (int v = 0; v < views.size(); v++) {
-      timestampBytes[v] = timestampBytes(rowsByView.get(v));
+      timestampBytes[v] = timestampBytes(readByView.get(v), entityRowsByView.get(v));
       viewSizes[v] = CodedOutputStream.computeStringSize(ViewRows.FEATURE_VIEW_FIELD_NUMBER, views.get(v).name())
           + packedSize(ViewRows.EVENT_TIMESTAMPS_FIELD_NUMBER, timestampBytes[v]);
       size += nestedSize(GetOnlineFeaturesResponse.VIEWS_FIELD_NUMBER, viewSizes[v]);
@@ -93,7 +92,7 @@ final class ResponseEncoder {
       for (int v = 0; v < views.size(); v++) {
         out.writeTag(GetOnlineFeaturesResponse.VIEWS_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
         out.writeUInt32NoTag(viewSizes[v]);
-        writeViewRows(out, views.get(v), rowsByView.get(v), timestampBytes[v]);
+        writeViewRows(out, views.get(v), readByView.get(v), entityRowsByView.get(v), timestampBytes[v]);
       }
       out.checkNoSpaceLeft();
     } catch (IOException e) {
@@ -108,22 +107,26 @@ final class ResponseEncoder {
   }
 
   /** The payload bytes of a view's packed event timestamps, one per entity row (0 where no row). */
-  private static int timestampBytes(List<FeatureRow> rows) {
+  private static int timestampBytes(RowColumns read, int[] entityRows) {
     int packed = 0;
-    for (FeatureRow row : rows) {
-      packed += CodedOutputStream.computeInt64SizeNoTag(row == null ? 0 : row.eventTimestampMicros());
+    for (int row : entityRows) {
+      packed += CodedOutputStream.computeInt64SizeNoTag(eventTimestamp(read, row));
     }
     return packed;
   }
 
-  private static void writeViewRows(CodedOutputStream out, FeatureView view, List<FeatureRow> rows, int packed)
-      throws IOException {
+  private static long eventTimestamp(RowColumns read, int row) {
+    return read.found(row) ? read.eventTimestampMicros(row) : 0;
+  }
+
+  private static void writeViewRows(CodedOutputStream out, FeatureView view, RowColumns read, int[] entityRows,
+      int packed) throws IOException {
     out.writeString(ViewRows.FEATURE_VIEW_FIELD_NUMBER, view.name());
     if (packed > 0) {
       out.writeTag(ViewRows.EVENT_TIMESTAMPS_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
       out.writeUInt32NoTag(packed);
-      for (FeatureRow row : rows) {
-        out.writeInt64NoTag(row == null ? 0 : row.eventTimestampMicros());
+      for (int row : entityRows) {
+        out.writeInt64NoTag(eventTimestamp(read, row));
       }
     }
   }
@@ -134,70 +137,60 @@ final class ResponseEncoder {
   }
 
   /**
-   * One output column: the status and value of every entity row, classified once, with the sizes of its packed
-   * fields, so that writing it needs no second pass over the rows' values.
+   * One output column: the status of every entity row, classified once, and which read row holds its value, with
+   * the sizes of its packed fields, so that writing it needs no second pass over the statuses.
    */
   private static final class Column {
-    private static final byte[] NO_BYTES = new byte[0];
     private final ValueType type;
     private final ValueType scalar;
     private final int viewIndex;
+    private final RowColumns read;
+    private final int position;
     private final int[] statuses;
-    /** Per entity row the value (STRING as UTF-8 bytes), null where the status is not PRESENT. */
-    private final Object[] values;
-    /** For list types, per entity row the number of elements. */
-    private final int[] lengths;
+    /** Per entity row the read row holding its value, -1 where the status is not PRESENT. */
+    private final int[] valueRows;
     private final int statusBytes;
     private final int valueBytes;
     private final int lengthBytes;
     final int size;
 
-    Column(FeatureSelection.Column column, int viewIndex, List<FeatureRow> rows, long now) {
-      FeatureView view = column.view();
-      String name = column.feature().name();
-      int position = view.indexOf(name);
+    Column(FeatureSelection.Column column, int viewIndex, RowColumns read, int[] entityRows, long now) {
+      FeatureView view = read.projection().view();
+      this.position = view.indexOf(column.feature().name());
       this.type = column.feature().type();
       this.scalar = type.isList() ? type.elementType() : type;
       this.viewIndex = viewIndex;
-      int count = rows.size();
+      this.read = read;
+      int count = entityRows.length;
       statuses = new int[count];
-      values = new Object[count];
-      lengths = type.isList() ? new int[count] : null;
+      valueRows = new int[count];
       long oldestFresh = view.hasTtl() ? now - view.ttlMicros() : Long.MIN_VALUE;
       int statusSum = 0;
       int valueSum = 0;
       int lengthSum = 0;
       for (int i = 0; i < count; i++) {
-        FeatureRow row = rows.get(i);
+        int row = entityRows[i];
         FeatureStatus status;
-        Object value = null;
-        if (row == null) {
+        if (!read.found(row)) {
           status = FeatureStatus.NOT_FOUND;
-        } else if (row.eventTimestampMicros() < oldestFresh) {
+        } else if (read.eventTimestampMicros(row) < oldestFresh) {
           status = FeatureStatus.OUTSIDE_MAX_AGE;
         } else {
-          // Rows the stores decode hold their values by position in this very view: no lookup by name per value.
-          value = row.values() instanceof FeatureValues byPosition && byPosition.view() == view
-              ? byPosition.at(position)
-              : row.value(name);
-          status = value == null ? FeatureStatus.NULL_VALUE : FeatureStatus.PRESENT;
+          status = read.present(row, position) ? FeatureStatus.PRESENT : FeatureStatus.NULL_VALUE;
         }
-        if (scalar == ValueType.STRING && value != null) {
-          value = utf8(value);
-        }
+        boolean present = status == FeatureStatus.PRESENT;
+        valueRows[i] = present ? row : -1;
         statuses[i] = status.getNumber();
-        values[i] = value;
         statusSum += CodedOutputStream.computeEnumSizeNoTag(statuses[i]);
-        if (lengths != null) {
-          List<?> items = value == null ? List.of() : (List<?>) value;
-          lengths[i] = items.size();
-          lengthSum += CodedOutputStream.computeInt32SizeNoTag(lengths[i]);
+        if (type.isList()) {
+          List<?> items = present ? read.list(row, position) : List.of();
+          lengthSum += CodedOutputStream.computeInt32SizeNoTag(items.size());
           for (Object item : items) {
-            valueSum += scalarSize(item);
+            valueSum += itemSize(item);
           }
         } else {
           // a row without a value still takes its slot: the type's default value
-          valueSum += scalarSize(value);
+          valueSum += present ? scalarSize(row) : defaultSize();
         }
       }
       statusBytes = statusSum;
@@ -210,28 +203,10 @@ final class ResponseEncoder {
       }
       total += packedSize(FeatureColumn.STATUSES_FIELD_NUMBER, statusBytes);
       total += isPacked() ? packedSize(valueField(), valueBytes) : valueBytes;
-      if (lengths != null) {
+      if (type.isList()) {
         total += packedSize(FeatureColumn.LIST_LENGTHS_FIELD_NUMBER, lengthBytes);
       }
       size = total;
-    }
-
-    /**
-     * A STRING value, or the items of a STRING_LIST, as UTF-8 bytes, encoded once: sizing and then writing a String
-     * made protobuf walk it char by char three times, where getBytes copies compact Latin-1 strings in bulk.
-     * Encoding a ranking response (500 rows x 30 features, a quarter of them 32-character strings) took 165-170
-     * instead of 199-206 us.
-     */
-    private static Object utf8(Object value) {
-      if (value instanceof String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-      }
-      List<?> items = (List<?>) value;
-      List<byte[]> encoded = new ArrayList<>(items.size());
-      for (Object item : items) {
-        encoded.add(((String) item).getBytes(StandardCharsets.UTF_8));
-      }
-      return encoded;
     }
 
     private boolean isPacked() {
@@ -251,22 +226,48 @@ final class ResponseEncoder {
       };
     }
 
-    /** The bytes of one element of the scalar type, null meaning the type's default (a row without a value). */
-    private int scalarSize(Object value) {
+    /** The bytes of the scalar value of read row {@code row}. */
+    private int scalarSize(int row) {
       return switch (scalar) {
         case BOOL -> 1;
-        case INT32 -> CodedOutputStream.computeInt32SizeNoTag(value == null ? 0 : (Integer) value);
-        case INT64, TIMESTAMP -> CodedOutputStream.computeInt64SizeNoTag(value == null ? 0 : (Long) value);
+        case INT32 -> CodedOutputStream.computeInt32SizeNoTag((int) read.word(row, position));
+        case INT64, TIMESTAMP -> CodedOutputStream.computeInt64SizeNoTag(read.word(row, position));
         case FLOAT -> 4;
         case DOUBLE -> 8;
-        case STRING -> CodedOutputStream.computeTagSize(FeatureColumn.STRING_VALUES_FIELD_NUMBER)
-            + CodedOutputStream.computeUInt32SizeNoTag(value == null ? 0 : ((byte[]) value).length)
-            + (value == null ? 0 : ((byte[]) value).length);
-        case BYTES -> CodedOutputStream.computeTagSize(FeatureColumn.BYTES_VALUES_FIELD_NUMBER)
-            + CodedOutputStream.computeUInt32SizeNoTag(value == null ? 0 : ((ByteBuffer) value).remaining())
-            + (value == null ? 0 : ((ByteBuffer) value).remaining());
+        case STRING, BYTES -> lengthDelimitedSize(read.bytesLength(row, position));
         default -> throw new AssertionError(scalar);
       };
+    }
+
+    /** The bytes of the type's default value, which a row without a value still takes. */
+    private int defaultSize() {
+      return switch (scalar) {
+        case BOOL, INT32, INT64, TIMESTAMP -> 1;
+        case FLOAT -> 4;
+        case DOUBLE -> 8;
+        case STRING, BYTES -> lengthDelimitedSize(0);
+        default -> throw new AssertionError(scalar);
+      };
+    }
+
+    /** The bytes of one element of a list value, in its feature's representation. */
+    private int itemSize(Object item) {
+      return switch (scalar) {
+        case BOOL -> 1;
+        case INT32 -> CodedOutputStream.computeInt32SizeNoTag((Integer) item);
+        case INT64, TIMESTAMP -> CodedOutputStream.computeInt64SizeNoTag((Long) item);
+        case FLOAT -> 4;
+        case DOUBLE -> 8;
+        case STRING -> CodedOutputStream.computeStringSize(FeatureColumn.STRING_VALUES_FIELD_NUMBER, (String) item);
+        case BYTES -> lengthDelimitedSize(((ByteBuffer) item).remaining());
+        default -> throw new AssertionError(scalar);
+      };
+    }
+
+    /** A STRING or BYTES element: tag, length, bytes (the field numbers of both take one tag byte). */
+    private int lengthDelimitedSize(int length) {
+      return CodedOutputStream.computeTagSize(valueField()) + CodedOutputStream.computeUInt32SizeNoTag(length)
+          + length;
     }
 
     void writeTo(CodedOutputStream out) throws IOException {
@@ -286,40 +287,59 @@ final class ResponseEncoder {
           out.writeTag(valueField(), WireFormat.WIRETYPE_LENGTH_DELIMITED);
           out.writeUInt32NoTag(valueBytes);
         }
-        for (Object value : values) {
-          if (lengths == null) {
-            writeScalar(out, value);
-          } else if (value != null) {
-            for (Object item : (List<?>) value) {
-              writeScalar(out, item);
+        for (int row : valueRows) {
+          if (!type.isList()) {
+            writeScalar(out, row);
+          } else if (row >= 0) {
+            for (Object item : read.list(row, position)) {
+              writeItem(out, item);
             }
           }
         }
       }
-      if (lengths != null && lengthBytes > 0) {
+      if (type.isList() && lengthBytes > 0) {
         out.writeTag(FeatureColumn.LIST_LENGTHS_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
         out.writeUInt32NoTag(lengthBytes);
-        for (int length : lengths) {
-          out.writeInt32NoTag(length);
+        for (int row : valueRows) {
+          out.writeInt32NoTag(row < 0 ? 0 : read.list(row, position).size());
         }
       }
     }
 
-    private void writeScalar(CodedOutputStream out, Object value) throws IOException {
+    /** The scalar value of read row {@code row}, or the type's default where {@code row} is -1. */
+    private void writeScalar(CodedOutputStream out, int row) throws IOException {
+      long word = row < 0 || !isPacked() ? 0 : read.word(row, position);
       switch (scalar) {
-        case BOOL -> out.writeBoolNoTag(value != null && (Boolean) value);
-        case INT32 -> out.writeInt32NoTag(value == null ? 0 : (Integer) value);
-        case INT64, TIMESTAMP -> out.writeInt64NoTag(value == null ? 0 : (Long) value);
-        case FLOAT -> out.writeFloatNoTag(value == null ? 0 : (Float) value);
-        case DOUBLE -> out.writeDoubleNoTag(value == null ? 0 : (Double) value);
-        case STRING -> {
-          byte[] utf8 = value == null ? NO_BYTES : (byte[]) value;
-          out.writeTag(FeatureColumn.STRING_VALUES_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-          out.writeUInt32NoTag(utf8.length);
-          out.writeRawBytes(utf8);
+        case BOOL -> out.writeBoolNoTag(word != 0);
+        case INT32 -> out.writeInt32NoTag((int) word);
+        case INT64, TIMESTAMP -> out.writeInt64NoTag(word);
+        case FLOAT -> out.writeFixed32NoTag((int) word);
+        case DOUBLE -> out.writeFixed64NoTag(word);
+        case STRING, BYTES -> {
+          out.writeTag(valueField(), WireFormat.WIRETYPE_LENGTH_DELIMITED);
+          if (row < 0) {
+            out.writeUInt32NoTag(0);
+          } else {
+            int length = read.bytesLength(row, position);
+            out.writeUInt32NoTag(length);
+            out.writeRawBytes(read.bytesArray(row, position), read.bytesOffset(row, position), length);
+          }
         }
+        default -> throw new AssertionError(scalar);
+      }
+    }
+
+    /** One element of a list value, in its feature's representation. */
+    private void writeItem(CodedOutputStream out, Object item) throws IOException {
+      switch (scalar) {
+        case BOOL -> out.writeBoolNoTag((Boolean) item);
+        case INT32 -> out.writeInt32NoTag((Integer) item);
+        case INT64, TIMESTAMP -> out.writeInt64NoTag((Long) item);
+        case FLOAT -> out.writeFloatNoTag((Float) item);
+        case DOUBLE -> out.writeDoubleNoTag((Double) item);
+        case STRING -> out.writeString(FeatureColumn.STRING_VALUES_FIELD_NUMBER, (String) item);
         case BYTES -> {
-          ByteBuffer bytes = value == null ? ByteBuffer.allocate(0) : ((ByteBuffer) value).duplicate();
+          ByteBuffer bytes = ((ByteBuffer) item).duplicate();
           out.writeTag(FeatureColumn.BYTES_VALUES_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
           out.writeUInt32NoTag(bytes.remaining());
           out.writeRawBytes(bytes);

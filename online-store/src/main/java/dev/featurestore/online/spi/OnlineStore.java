@@ -44,6 +44,16 @@ public interface OnlineStore extends AutoCloseable {
     return read(projection.view(), keys);
   }
 
+  /**
+   * Reads like {@link #read(Projection, List)}, answered by feature and unboxed ({@link RowColumns}): what the
+   * server writes straight to the wire. Row {@code i} of the result is the row of {@code keys.get(i)}. The default
+   * builds the columns from the rows {@link #read(Projection, List)} returns; stores that keep encoded records
+   * fill them from the records' bytes.
+   */
+  default CompletionStage<RowColumns> readColumns(Projection projection, List<EntityKey> keys) {
+    return read(projection, keys).thenApply(rows -> RowColumns.of(projection, rows));
+  }
+
   /** Releases connections or leaves the cluster. */
   @Override
   void close();

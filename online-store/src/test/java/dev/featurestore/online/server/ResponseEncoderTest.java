@@ -14,6 +14,8 @@ import dev.featurestore.api.definition.FeatureSelection;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.definition.JoinKey;
 import dev.featurestore.api.proto.ProtoColumns;
+import dev.featurestore.online.spi.Projection;
+import dev.featurestore.online.spi.RowColumns;
 import dev.featurestore.proto.v1.FeatureStatus;
 import dev.featurestore.proto.v1.GetOnlineFeaturesResponse;
 import dev.featurestore.proto.v1.ViewRows;
@@ -70,20 +72,40 @@ class ResponseEncoderTest {
           DEFINITIONS.select(refs, random.nextBoolean() ? FeatureNaming.FULL : FeatureNaming.SHORT);
       int entities = 1 + random.nextInt(random.nextBoolean() ? 3 : 60);
       List<List<FeatureRow>> rowsByView = new ArrayList<>();
+      List<RowColumns> readByView = new ArrayList<>();
+      List<int[]> entityRowsByView = new ArrayList<>();
       for (FeatureView view : selection.views()) {
+        // fewer distinct rows than entity rows, as when entity rows repeat a key
+        List<FeatureRow> read = new ArrayList<>();
+        for (int i = 1 + random.nextInt(entities); i > 0; i--) {
+          read.add(random.nextInt(5) == 0 ? null : randomRow(view, i, random));
+        }
+        int[] entityRows = new int[entities];
         List<FeatureRow> rows = new ArrayList<>();
         for (int i = 0; i < entities; i++) {
-          rows.add(random.nextInt(5) == 0 ? null : randomRow(view, i, random));
+          entityRows[i] = random.nextInt(read.size());
+          rows.add(read.get(entityRows[i]));
         }
         rowsByView.add(rows);
+        readByView.add(RowColumns.of(projection(selection, view), read));
+        entityRowsByView.add(entityRows);
       }
 
-      byte[] encoded = ResponseEncoder.encode(selection, rowsByView, entities, NOW);
+      byte[] encoded = ResponseEncoder.encode(selection, readByView, entityRowsByView, entities, NOW);
       GetOnlineFeaturesResponse expected = reference(selection, rowsByView, entities, NOW);
 
       assertThat(GetOnlineFeaturesResponse.parseFrom(encoded)).isEqualTo(expected);
       assertThat(encoded).isEqualTo(expected.toByteArray());
     }
+  }
+
+  /** The features of {@code view} that {@code selection} reads, as FeatureReader projects them. */
+  private static Projection projection(FeatureSelection selection, FeatureView view) {
+    List<String> names = new ArrayList<>();
+    for (FeatureSelection.Column column : selection.columnsOf(view.name())) {
+      names.add(column.feature().name());
+    }
+    return Projection.of(view, names);
   }
 
   private static FeatureRow randomRow(FeatureView view, int key, Random random) {

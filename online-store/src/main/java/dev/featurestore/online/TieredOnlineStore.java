@@ -14,6 +14,7 @@ import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.online.spi.Projection;
+import dev.featurestore.online.spi.RowColumns;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Redis, the source of truth, behind a bounded hot tier on the serving nodes' own Hazelcast cluster: one
@@ -190,7 +192,17 @@ final class TieredOnlineStore implements OnlineStore {
     if (keys.isEmpty()) {
       return CompletableFuture.completedFuture(List.of());
     }
-    return near == null ? readHot(projection, keys) : readNear(projection.view(), keys);
+    return near == null
+        ? readHot(projection.view(), keys, records -> RecordCodec.decodeRows(keys, records, projection))
+        : readNear(projection.view(), keys);
+  }
+
+  /** From the records without a near cache; with one, from its rows. */
+  @Override
+  public CompletionStage<RowColumns> readColumns(Projection projection, List<EntityKey> keys) {
+    return near == null
+        ? readHot(projection.view(), keys, records -> RecordCodec.decodeColumns(projection, records))
+        : OnlineStore.super.readColumns(projection, keys);
   }
 
   /** The near cache first; the keys it misses through the hot tier, then cached near if nothing invalidated them. */
@@ -226,21 +238,26 @@ final class TieredOnlineStore implements OnlineStore {
     List<Integer> positions = missing;
     List<String> fillNames = missingNames;
     long[] fillSequences = sequences;
-    return readHot(Projection.all(view), missingKeys).thenApply(fetched -> {
-      for (int j = 0; j < positions.size(); j++) {
-        FeatureRow row = fetched.get(j);
-        rows.set(positions.get(j), row);
-        if (row != null) {
-          near.fill(view, fillNames.get(j), row, expiry.expireAtMillis(view, row.eventTimestampMicros()), ticket,
-              fillSequences[j]);
-        }
-      }
-      return rows;
-    });
+    Projection all = Projection.all(view);
+    return readHot(view, missingKeys, records -> RecordCodec.decodeRows(missingKeys, records, all))
+        .thenApply(fetched -> {
+          for (int j = 0; j < positions.size(); j++) {
+            FeatureRow row = fetched.get(j);
+            rows.set(positions.get(j), row);
+            if (row != null) {
+              near.fill(view, fillNames.get(j), row, expiry.expireAtMillis(view, row.eventTimestampMicros()),
+                  ticket, fillSequences[j]);
+            }
+          }
+          return rows;
+        });
   }
 
-  private CompletionStage<List<FeatureRow>> readHot(Projection projection, List<EntityKey> keys) {
-    FeatureView view = projection.view();
+  /**
+   * The records of {@code keys}, parallel to them with null where a key has none, from the hot tier and, for its
+   * misses, from Redis; decoded by {@code decoder}.
+   */
+  private <T> CompletionStage<T> readHot(FeatureView view, List<EntityKey> keys, Function<List<byte[]>, T> decoder) {
     List<String> names = new ArrayList<>(keys.size());
     for (EntityKey key : keys) {
       names.add(HazelcastOnlineStore.key(key));
@@ -257,45 +274,43 @@ final class TieredOnlineStore implements OnlineStore {
     // populated. A failure of Redis itself is reported, not retried.
     return StoreFailures.translate(
         cached.handle((values, failure) -> failure == null
-                ? readMisses(projection, keys, names, values)
-                : primary.read(projection, keys))
-            .thenCompose(stage -> stage),
+                ? readMisses(view, keys, names, values)
+                : primary.readRecords(view, keys))
+            .thenCompose(stage -> stage)
+            .thenApply(decoder),
         "read " + keys.size() + " keys of view '" + view.name() + "'");
   }
 
-  private CompletionStage<List<FeatureRow>> readMisses(
-      Projection projection, List<EntityKey> keys, List<String> names, Map<String, byte[]> values) {
-    FeatureView view = projection.view();
-    List<FeatureRow> rows = new ArrayList<>(keys.size());
+  private CompletionStage<List<byte[]>> readMisses(
+      FeatureView view, List<EntityKey> keys, List<String> names, Map<String, byte[]> values) {
+    List<byte[]> records = new ArrayList<>(keys.size());
     List<Integer> missing = new ArrayList<>();
     List<EntityKey> missingKeys = new ArrayList<>();
     for (int i = 0; i < keys.size(); i++) {
       byte[] value = values.get(names.get(i));
       if (value == null || HotTierProcessor.isLease(value)) {
-        rows.add(null);
+        records.add(null);
         missing.add(i);
         missingKeys.add(keys.get(i));
       } else {
-        rows.add(RecordCodec.decode(keys.get(i), value, projection));
+        records.add(value);
       }
     }
     if (missing.isEmpty()) {
-      return CompletableFuture.completedFuture(rows);
+      return CompletableFuture.completedFuture(records);
     }
-    return primary.readRecords(view, missingKeys).thenApply(records -> {
+    return primary.readRecords(view, missingKeys).thenApply(fetched -> {
       Set<String> populated = new HashSet<>();
       for (int j = 0; j < missing.size(); j++) {
         int i = missing.get(j);
-        byte[] record = records.get(j);
-        if (record != null) {
-          rows.set(i, RecordCodec.decode(keys.get(i), record, projection));
-        }
+        byte[] record = fetched.get(j);
+        records.set(i, record);
         byte[] lease = values.get(names.get(i));
         if (HotTierProcessor.isLease(lease) && populated.add(names.get(i))) {
           populate(view, names.get(i), lease, record);
         }
       }
-      return rows;
+      return records;
     });
   }
 

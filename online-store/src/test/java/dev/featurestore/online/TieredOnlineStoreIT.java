@@ -10,6 +10,8 @@ import dev.featurestore.api.data.EntityKey;
 import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.online.spi.OnlineStore;
+import dev.featurestore.online.spi.Projection;
+import dev.featurestore.online.spi.RowColumns;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
@@ -272,6 +274,32 @@ class TieredOnlineStoreIT {
     assertThat(read(nodeA, view, 4).eventTimestampMicros()).isEqualTo(200);
     assertThat(read(nodeB, view, 4).eventTimestampMicros()).isEqualTo(200);
     assertThat(hotMembers()).hasSize(2);
+  }
+
+  @Test
+  void readColumns_hotHitsAndMissesWithoutNearCache_holdWhatRowsHold() {
+    FeatureView view = newView();
+    write(nodeA, view, row(1, 100), row(2, 200));
+    List<EntityKey> keys = List.of(EntityKey.of(1L), EntityKey.of(3L), EntityKey.of(2L));
+    Projection projection = Projection.all(view);
+
+    try (OnlineStore client = OnlineStores.open(OnlineStores.fromOutside(nodeUri))) {
+      client.read(view, List.of(EntityKey.of(1L))).toCompletableFuture().join();
+      awaitCached(view, 1, 100);
+      long before = mgetCalls();
+
+      RowColumns columns = client.readColumns(projection, keys).toCompletableFuture().join();
+
+      // key 1 from the hot tier, keys 3 (absent) and 2 (not cached yet) from Redis, in one MGET
+      assertThat(mgetCalls()).isEqualTo(before + 1);
+      assertThat(columns.size()).isEqualTo(3);
+      assertThat(columns.found(0)).isTrue();
+      assertThat(columns.eventTimestampMicros(0)).isEqualTo(100);
+      assertThat(columns.word(0, 0)).isEqualTo(100);
+      assertThat(columns.found(1)).isFalse();
+      assertThat(columns.found(2)).isTrue();
+      assertThat(columns.word(2, 0)).isEqualTo(200);
+    }
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.featurestore.api.definition.JoinKey;
 import dev.featurestore.api.definition.Model;
 import dev.featurestore.api.definition.ModelInput;
 import dev.featurestore.online.spi.OnlineStore;
+import dev.featurestore.online.spi.Projection;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -37,6 +38,22 @@ final class FeatureFetch {
     return views;
   }
 
+  /**
+   * What the models read of each of their views ({@link #views}, in that order): only the features their inputs
+   * name, so that a store decodes those and skips the rest.
+   */
+  static List<Projection> projections(Definitions definitions, List<Model> models) {
+    Map<String, Set<String>> features = new LinkedHashMap<>();
+    for (Model model : models) {
+      for (ModelInput input : model.inputs()) {
+        features.computeIfAbsent(input.feature().view(), view -> new LinkedHashSet<>()).add(input.feature().feature());
+      }
+    }
+    List<Projection> projections = new ArrayList<>(features.size());
+    features.forEach((view, names) -> projections.add(Projection.of(definitions.requireView(view), names)));
+    return projections;
+  }
+
   /** The join keys of the views, each once, in first-use order. */
   static Map<String, JoinKey> joinKeys(Definitions definitions, List<FeatureView> views) {
     Map<String, JoinKey> keys = new LinkedHashMap<>();
@@ -47,23 +64,24 @@ final class FeatureFetch {
   }
 
   /**
-   * Reads every view for every row.
+   * Reads every projected view for every row.
    *
    * @return completes with each view's row per request row (null where the key has no row), by view name; fails
    *     with the store's failure
    */
   static CompletableFuture<Map<String, List<FeatureRow>>> read(
-      OnlineStore store, Definitions definitions, List<FeatureView> views, RequestKeys keys) {
-    List<CompletableFuture<List<FeatureRow>>> reads = new ArrayList<>(views.size());
-    List<int[]> rowToKey = new ArrayList<>(views.size());
-    for (FeatureView view : views) {
+      OnlineStore store, Definitions definitions, List<Projection> projections, RequestKeys keys) {
+    List<CompletableFuture<List<FeatureRow>>> reads = new ArrayList<>(projections.size());
+    List<int[]> rowToKey = new ArrayList<>(projections.size());
+    for (Projection projection : projections) {
+      FeatureView view = projection.view();
       List<JoinKey> joinKeys = definitions.joinKeys(view);
       Map<EntityKey, Integer> unique = new LinkedHashMap<>();
       int[] index = new int[keys.size()];
       if (keys.allShared(joinKeys)) {
         // The ranking form's user: one entity for every row, every index 0, no key built per row.
         rowToKey.add(index);
-        reads.add(store.read(view, List.of(keys.entityKey(0, joinKeys))).toCompletableFuture());
+        reads.add(store.read(projection, List.of(keys.entityKey(0, joinKeys))).toCompletableFuture());
         continue;
       }
       for (int row = 0; row < keys.size(); row++) {
@@ -72,18 +90,18 @@ final class FeatureFetch {
         index[row] = known == null ? unique.size() - 1 : known;
       }
       rowToKey.add(index);
-      reads.add(store.read(view, List.copyOf(unique.keySet())).toCompletableFuture());
+      reads.add(store.read(projection, List.copyOf(unique.keySet())).toCompletableFuture());
     }
     return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(done -> {
       Map<String, List<FeatureRow>> byView = new HashMap<>();
-      for (int v = 0; v < views.size(); v++) {
+      for (int v = 0; v < projections.size(); v++) {
         List<FeatureRow> distinct = reads.get(v).join();
         int[] index = rowToKey.get(v);
         List<FeatureRow> perRow = new ArrayList<>(index.length);
         for (int i : index) {
           perRow.add(distinct.get(i));
         }
-        byView.put(views.get(v).name(), perRow);
+        byView.put(projections.get(v).view().name(), perRow);
       }
       return byView;
     });

@@ -15,6 +15,7 @@ import dev.featurestore.api.proto.ProtoValues;
 import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.online.spi.PredictionBatch;
 import dev.featurestore.online.spi.PredictionLog;
+import dev.featurestore.online.spi.Projection;
 import dev.featurestore.proto.v1.EntityRow;
 import dev.featurestore.proto.v1.ModelRef;
 import dev.featurestore.proto.v1.Prediction;
@@ -126,11 +127,10 @@ public final class Predictor implements AutoCloseable {
     Derived derived = derived(current);
     Target target = target(derived, request);
     Reads reads = derived.reads(target);
-    List<FeatureView> views = reads.views();
     RequestKeys keys = RequestKeys.parse(request.getEntitiesList(), request.getShared(), reads.joinKeys());
     String requestId = request.getRequestId().isEmpty() ? requestId() : request.getRequestId();
     CompletableFuture<PredictResponse> answer = new CompletableFuture<>();
-    FeatureFetch.read(store, current, views, keys).whenComplete((rows, failure) -> {
+    FeatureFetch.read(store, current, reads.projections(), keys).whenComplete((rows, failure) -> {
       if (failure != null) {
         answer.completeExceptionally(failure);
         return;
@@ -362,8 +362,8 @@ public final class Predictor implements AutoCloseable {
   /** What answers a request: the model, and with an experiment its name, the unit's variant and the shadows. */
   private record Target(Model model, String experiment, String variant, String unit, List<Model> shadows) {}
 
-  /** The views a request's models read, and their join keys, each once in first-use order. */
-  private record Reads(List<FeatureView> views, List<JoinKey> joinKeys) {}
+  /** What a request's models read of each view, and the views' join keys, each once in first-use order. */
+  private record Reads(List<Projection> projections, List<JoinKey> joinKeys) {}
 
   /**
    * What requests work out from the definitions alone, kept until the definitions change: the model a request
@@ -388,7 +388,8 @@ public final class Predictor implements AutoCloseable {
         models.add(target.model);
         models.addAll(target.shadows);
         List<FeatureView> views = FeatureFetch.views(definitions, models);
-        return new Reads(views, List.copyOf(FeatureFetch.joinKeys(definitions, views).values()));
+        return new Reads(FeatureFetch.projections(definitions, models),
+            List.copyOf(FeatureFetch.joinKeys(definitions, views).values()));
       });
     }
   }

@@ -46,6 +46,10 @@ import picocli.CommandLine.Option;
 public final class OnlineBenchmark implements Callable<Integer> {
   private static final String SERVICE_REDIS = "service-redis";
   private static final String BASELINE_REDIS = "baseline-redis";
+  /** This JVM, the load generator: its CPU time per run. */
+  private static final com.sun.management.OperatingSystemMXBean GENERATOR_OS =
+      (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
   private static final String SERVICE_HAZELCAST = "service-hazelcast";
   private static final String SERVICE_HOT = "service-hot";
   private static final String SERVICE_HTTP = "service-http";
@@ -237,11 +241,11 @@ public final class OnlineBenchmark implements Callable<Integer> {
             settle(loop, name);
           }
         }
-        long cpuBefore = server.cpuNanos();
+        Report.CpuReading cpuBefore = cpuReading(server, connection);
         OpenLoop.Result result = loop.run(caller, requests.size(), shape.rate(), duration);
-        long cpuNanos = server.cpuNanos() - cpuBefore;
-        report.add(shape, name, result, name.equals(BASELINE_REDIS) || result.completed() == 0
-            ? Double.NaN : cpuNanos / 1e3 / result.completed());
+        Report.CpuReading cpuAfter = cpuReading(server, connection);
+        report.add(shape, name, result, Report.CpuShare.between(cpuBefore, cpuAfter, result.completed(),
+            !name.equals(BASELINE_REDIS)));
         settle(loop, name);
       }
       report.shapeEnded(shape);
@@ -345,6 +349,25 @@ public final class OnlineBenchmark implements Callable<Integer> {
   /** How many distinct requests of {@code entityRows} rows each to draw, at most {@code most} (see above). */
   static int poolSize(int most, int entityRows) {
     return Math.max(16, Math.min(most, POOL_ENTITY_ROWS / entityRows));
+  }
+
+  /** The CPU time so far of the servers' JVM, this JVM (the generator) and Redis, and the wall clock. */
+  private static Report.CpuReading cpuReading(ServerProcess server, StatefulRedisConnection<byte[], byte[]> redis) {
+    return new Report.CpuReading(System.nanoTime(), server.cpuNanos(), GENERATOR_OS.getProcessCpuTime(),
+        redisCpuNanos(redis));
+  }
+
+  /** Redis's own CPU time (user + system, from INFO cpu), in nanoseconds; -1 if it does not say. */
+  private static long redisCpuNanos(StatefulRedisConnection<byte[], byte[]> connection) {
+    double seconds = 0;
+    int found = 0;
+    for (String line : connection.sync().info("cpu").split("\r?\n")) {
+      if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+        seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+        found++;
+      }
+    }
+    return found == 2 ? Math.round(seconds * 1e9) : -1;
   }
 
   private static long redisClients(StatefulRedisConnection<byte[], byte[]> connection) {

@@ -14,15 +14,34 @@ final class Report {
   private final PrintStream out;
   private final Map<String, Map<String, Row>> rows = new LinkedHashMap<>();
 
-  /** One measured run. */
   /**
    * One measured run.
    *
-   * @param serverCpuMicros CPU time the servers' JVM spent per answered request during the run (all its threads),
-   *     NaN for targets that do not go through it: unlike latency, hardly disturbed by other load on the machine
+   * @param cpu where the machine's CPU went during the run, per answered request
    */
   record Row(Shape shape, String target, LatencySummary latency, LatencySummary sendLag, OpenLoop.Result result,
-      double serverCpuMicros) {}
+      CpuShare cpu) {}
+
+  /** The CPU time so far of the servers' JVM, the generator's JVM and Redis (-1: unknown), at {@code wallNanos}. */
+  record CpuReading(long wallNanos, long serverNanos, long generatorNanos, long redisNanos) {}
+
+  /**
+   * CPU time per answered request of the servers' JVM (all its threads; NaN for targets that do not go through it),
+   * of the load generator's JVM and of Redis, and how busy that kept the machine's cores: unlike latency, hardly
+   * disturbed by other load, and the busy share tells how much idle headroom a tail latency target had.
+   */
+  record CpuShare(double serverMicros, double generatorMicros, double redisMicros, double busyPercent) {
+    static CpuShare between(CpuReading before, CpuReading after, long requests, boolean throughServer) {
+      double n = Math.max(1, requests);
+      long server = after.serverNanos() - before.serverNanos();
+      long generator = after.generatorNanos() - before.generatorNanos();
+      long redis = before.redisNanos() < 0 || after.redisNanos() < 0 ? 0 : after.redisNanos() - before.redisNanos();
+      double wall = Math.max(1, after.wallNanos() - before.wallNanos());
+      double busy = 100.0 * (server + generator + redis) / (wall * Runtime.getRuntime().availableProcessors());
+      return new CpuShare(throughServer && requests > 0 ? server / 1e3 / n : Double.NaN, generator / 1e3 / n,
+          before.redisNanos() < 0 ? Double.NaN : redis / 1e3 / n, busy);
+    }
+  }
 
   Report(PrintStream out) {
     this.out = out;
@@ -34,9 +53,9 @@ final class Report {
     out.flush();
   }
 
-  void add(Shape shape, String target, OpenLoop.Result result, double serverCpuMicros) {
+  void add(Shape shape, String target, OpenLoop.Result result, CpuShare cpu) {
     Row row = new Row(shape, target, LatencySummary.of(result.latencyNanos()),
-        LatencySummary.of(result.sendLagNanos()), result, serverCpuMicros);
+        LatencySummary.of(result.sendLagNanos()), result, cpu);
     rows.computeIfAbsent(shape.name(), name -> new LinkedHashMap<>()).put(target, row);
     out.println(line("", row));
     if (result.firstError() != null) {
@@ -81,17 +100,24 @@ final class Report {
   }
 
   private static String header() {
-    return String.format(Locale.ROOT, "  %-9s %-18s %8s %8s %8s %8s %8s %9s %7s %9s %12s", "shape", "target", "p50",
-        "p90", "p99", "p99.9", "max", "req/s", "errors", "lag p99", "srv cpu us/r");
+    return String.format(Locale.ROOT, "  %-9s %-18s %8s %8s %8s %8s %8s %9s %7s %9s %12s %12s %14s %6s", "shape",
+        "target", "p50", "p90", "p99", "p99.9", "max", "req/s", "errors", "lag p99", "srv cpu us/r", "gen cpu us/r",
+        "redis cpu us/r", "busy");
   }
 
   private static String line(String shape, Row row) {
     LatencySummary l = row.latency();
-    return String.format(Locale.ROOT, "  %-9s %-18s %8s %8s %8s %8s %8s %9.1f %7d %9s %12s", shape, row.target(),
+    CpuShare cpu = row.cpu();
+    return String.format(Locale.ROOT, "  %-9s %-18s %8s %8s %8s %8s %8s %9.1f %7d %9s %12s %12s %14s %5.0f%%", shape,
+        row.target(),
         LatencySummary.millisText(l.p50Millis()), LatencySummary.millisText(l.p90Millis()),
         LatencySummary.millisText(l.p99Millis()), LatencySummary.millisText(l.p999Millis()),
         LatencySummary.millisText(l.maxMillis()), row.result().achievedRate(), row.result().errors(),
         LatencySummary.millisText(row.sendLag().p99Millis()),
-        Double.isNaN(row.serverCpuMicros()) ? "-" : String.format(Locale.ROOT, "%.0f", row.serverCpuMicros()));
+        micros(cpu.serverMicros()), micros(cpu.generatorMicros()), micros(cpu.redisMicros()), cpu.busyPercent());
+  }
+
+  private static String micros(double value) {
+    return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.0f", value);
   }
 }

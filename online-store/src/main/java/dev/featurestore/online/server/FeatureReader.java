@@ -156,7 +156,8 @@ final class FeatureReader {
     Map<EntityKey, Integer> unique = new LinkedHashMap<>();
     int[] entityToKey = new int[entities.size()];
     for (int i = 0; i < entities.size(); i++) {
-      EntityKey key = ProtoKeys.entityKey(joinKeys, entities.get(i).getKeysMap(), "entity row " + i);
+      int row = i;
+      EntityKey key = ProtoKeys.entityKey(joinKeys, entities.get(i).getKeysMap(), () -> "entity row " + row);
       Integer index = unique.putIfAbsent(key, unique.size());
       entityToKey[i] = index == null ? unique.size() - 1 : index;
     }

@@ -7,9 +7,9 @@ import dev.featurestore.api.proto.ProtoValues;
 import dev.featurestore.proto.v1.Value;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** Wire values to entity keys and instants to microseconds, with messages that name the row and the key. */
 final class ProtoKeys {
@@ -18,26 +18,29 @@ final class ProtoKeys {
   /**
    * The entity key of {@code joinKeys} from a row's wire keys; extra keys are ignored.
    *
-   * @param where the row, for messages ("entity row 3")
+   * @param where the row, for messages ("entity row 3"); only built when a key is wrong, so that a 500-row request
+   *     does not format 500 strings
    * @throws InvalidRequestException naming the row and the key when one is missing or of another type
    */
-  static EntityKey entityKey(List<JoinKey> joinKeys, Map<String, Value> keys, String where) {
-    Map<String, Object> named = new HashMap<>(joinKeys.size() * 2);
-    for (JoinKey key : joinKeys) {
+  static EntityKey entityKey(List<JoinKey> joinKeys, Map<String, Value> keys, Supplier<String> where) {
+    Object[] values = new Object[joinKeys.size()];
+    for (int i = 0; i < values.length; i++) {
+      JoinKey key = joinKeys.get(i);
       Value value = keys.get(key.name());
       if (value == null || value.getKindCase() == Value.KindCase.KIND_NOT_SET) {
         throw new InvalidRequestException(
-            "Cannot read " + where + ": join key '" + key.name() + "' (" + key.type() + ") is missing");
+            "Cannot read " + where.get() + ": join key '" + key.name() + "' (" + key.type() + ") is missing");
       }
       try {
-        named.put(key.name(), ProtoValues.fromProto(value, key.type(), key.name()));
+        // already of the key's type: fromProto converts what it accepts and refuses the rest
+        values[i] = ProtoValues.fromProto(value, key.type(), key.name());
       } catch (InvalidRequestException e) {
         throw new InvalidRequestException(
-            "Cannot read " + where + ": join key '" + key.name() + "' must be " + key.type() + " but is "
+            "Cannot read " + where.get() + ": join key '" + key.name() + "' must be " + key.type() + " but is "
                 + ProtoValues.typeOf(value), e);
       }
     }
-    return EntityKey.from(joinKeys, named, where);
+    return EntityKey.of(values);
   }
 
   static long micros(Clock clock) {

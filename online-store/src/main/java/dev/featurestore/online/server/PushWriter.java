@@ -87,7 +87,7 @@ final class PushWriter {
         throw new InvalidRequestException("Cannot read " + where + ": '" + name + "' is not a join key of the view");
       }
     }
-    EntityKey key = ProtoKeys.entityKey(joinKeys, row.getKeysMap(), where);
+    EntityKey key = ProtoKeys.entityKey(joinKeys, row.getKeysMap(), () -> where);
     if (row.getEventTimestamp() <= 0) {
       throw new InvalidRequestException(
           "Cannot read " + where + ": event_timestamp must be positive UTC microseconds but is "

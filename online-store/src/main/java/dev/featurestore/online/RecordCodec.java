@@ -34,11 +34,12 @@ import java.util.List;
  *
  * <p>Why offsets: a read of 50 of a view's 250 features goes straight to those 50 values. Format 1 stored each
  * feature as name, tag and value, so a read walked and compared every stored name, skipped every unwanted value and
- * decoded the wanted ones: matching names was a fifth of the server's CPU on the 100 x 50 benchmark shape. A reader
- * whose view has the record's layout id reads by position. Under another definition (features added, removed or
- * retyped since the write) it maps the record's layout to its view by name, once per layout ({@link RecordLayout}),
- * then reads by offset too: unknown names are skipped, absent names read as null. The layout block makes every
- * record self-describing at about the cost format 1 paid for its names. Records of format 1 still decode.
+ * decoded the wanted ones: matching names was about a fifth of the server's CPU on the 100 x 50 and ranking benchmark
+ * shapes, profiled together. A reader whose view has the record's layout id reads by position. Under another
+ * definition (features added, removed or retyped since the write) it maps the record's layout to its view by name,
+ * once per layout ({@link RecordLayout}), then reads by offset too: unknown names are skipped, absent names read as
+ * null. The layout block makes every record self-describing at about the cost format 1 paid for its names, plus two
+ * bytes per feature for the offsets. Records of format 1 still decode.
  */
 final class RecordCodec {
   static final int HEADER_BYTES = 16;

@@ -3,6 +3,7 @@ package dev.featurestore.online.inference;
 import dev.featurestore.api.data.EntityKey;
 import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.Definitions;
+import dev.featurestore.api.definition.FeatureRef;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.definition.JoinKey;
 import dev.featurestore.api.definition.Model;
@@ -46,7 +47,8 @@ final class FeatureFetch {
     Map<String, Set<String>> features = new LinkedHashMap<>();
     for (Model model : models) {
       for (ModelInput input : model.inputs()) {
-        features.computeIfAbsent(input.feature().view(), view -> new LinkedHashSet<>()).add(input.feature().feature());
+        FeatureRef feature = input.feature();
+        features.computeIfAbsent(feature.view(), view -> new LinkedHashSet<>()).add(feature.feature());
       }
     }
     List<Projection> projections = new ArrayList<>(features.size());

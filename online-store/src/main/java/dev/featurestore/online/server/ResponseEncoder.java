@@ -34,7 +34,8 @@ final class ResponseEncoder {
    * row the row of those columns that answers it. {@code now} decides OUTSIDE_MAX_AGE, in epoch microseconds.
    */
   static byte[] encode(
-      FeatureSelection selection, List<RowColumns> readByView, List<int[]> entityRowsByView, int entityCount, long now) {
+      FeatureSelection selection, List<RowColumns> readByView, List<int[]> entityRowsByView, int entityCount,
+      long now) {
     List<FeatureView> views = selection.views();
     List<FeatureSelection.Column> columns = selection.columns();
     Map<String, Integer> viewIndex = new HashMap<>();

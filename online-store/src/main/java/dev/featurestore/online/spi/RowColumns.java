@@ -187,7 +187,7 @@ public final class RowColumns {
       return this;
     }
 
-    /** Sets a scalar value by its word (see the class comment); the feature's type must not be STRING, BYTES or a list. */
+    /** Sets a scalar value by its word (see the class comment); not for STRING, BYTES or list features. */
     public Builder word(int row, int position, long word) {
       Column column = columns[position];
       column.present[row] = true;

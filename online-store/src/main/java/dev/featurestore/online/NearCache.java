@@ -3,7 +3,6 @@ package dev.featurestore.online;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.FeatureView;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,15 +13,18 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The near cache of one serving node: decoded rows of hot keys in this JVM's heap, at most {@code entriesPerView}
- * per view (Caffeine, size-bounded, W-TinyLFU), each gone by itself at its key's expiry in the store.
+ * The near cache of one serving node: the stored records of hot keys in this JVM's heap, at most
+ * {@code entriesPerView} per view (Caffeine, size-bounded, W-TinyLFU), each gone by itself at its key's expiry in the
+ * store. Records rather than decoded rows: a read decodes only what it selects, straight into the response
+ * ({@link RecordCodec#decodeColumns}) as a read from Redis does, and a record takes less heap than its boxed row.
  *
  * <p><b>The fill rule.</b> A read that misses takes a {@link #fillTicket()} and the key's {@link #sequence} before it
- * fetches the row, and hands both to {@link #fill} afterwards. The fill lands only if no {@link #invalidate} of that
+ * fetches the record, and hands both to {@link #fill} afterwards. The fill lands only if no {@link #invalidate} of that
  * key (or of another key in the same stripe) and no {@link #suspend} happened in between; it is checked and stored
  * in one atomic step on the key, and an invalidation bumps the sequence before it removes the key, so a fetch that
- * raced an invalidation can never land after it. A landed row is served only while the cache's state is still the
- * one it was filled in: {@link #suspend} makes every cached row unservable at once, whatever is still in memory.
+ * raced an invalidation can never land after it. A landed record is served only while the cache's state is still
+ * the one it was filled in: {@link #suspend} makes every cached record unservable at once, whatever is still in
+ * memory.
  *
  * <p>Starts suspended: it fills only after {@link #resume}, which {@link NearCacheMembership} calls once every member
  * of the hot cluster knows this one (and so sends it their invalidations).
@@ -39,7 +41,7 @@ final class NearCache {
   /** Invalidation counts per stripe of keys; a fill compares the count it saw before its fetch. */
   private final AtomicLongArray sequences = new AtomicLongArray(STRIPES);
   /**
-   * Even: suspended, nothing fills. Odd: filling. Every suspension moves it to the next even number, so a row filled
+   * Even: suspended, nothing fills. Odd: filling. Every suspension moves it to the next even number, so a record filled
    * in an earlier state never matches again.
    */
   private final AtomicLong state = new AtomicLong();
@@ -52,17 +54,18 @@ final class NearCache {
     this.entriesPerView = entriesPerView;
   }
 
-  /** The cached row of {@code name} in {@code view}, or null: absent, expired, cached under another state or view. */
-  FeatureRow get(FeatureView view, String name) {
+  /** The cached record of {@code name} in {@code view}, or null: absent, expired, or cached under another state. */
+  byte[] get(FeatureView view, String name) {
     Cache<String, Entry> cache = views.get(view.name());
     if (cache == null) {
       return null;
     }
     Entry entry = cache.getIfPresent(name);
-    // A row decoded for another version of the view (the registry changed it) is not this view's row.
-    if (entry != null && entry.view == view && entry.state == state.get()) {
+    // A record written under another version of the view still decodes under this one (RecordCodec), so the
+    // version it was cached under does not matter.
+    if (entry != null && entry.state == state.get()) {
       hits.increment();
-      return entry.row;
+      return entry.record;
     }
     return null;
   }
@@ -84,11 +87,11 @@ final class NearCache {
   }
 
   /**
-   * Caches {@code row}, fetched after {@link #fillTicket} returned {@code ticket} and {@link #sequence} returned
-   * {@code sequence}, unless the key was invalidated or the cache suspended since, or a newer row is cached.
+   * Caches {@code record}, fetched after {@link #fillTicket} returned {@code ticket} and {@link #sequence} returned
+   * {@code sequence}, unless the key was invalidated or the cache suspended since, or a newer record is cached.
    * It goes at {@code expireAtMillis} (epoch milliseconds, {@link KeyExpiry#NEVER} for never).
    */
-  void fill(FeatureView view, String name, FeatureRow row, long expireAtMillis, long ticket, long sequence) {
+  void fill(FeatureView view, String name, byte[] record, long expireAtMillis, long ticket, long sequence) {
     if (ticket == NO_FILL || expireAtMillis <= System.currentTimeMillis()) {
       return;
     }
@@ -96,20 +99,19 @@ final class NearCache {
     if (sequences.get(stripe) != sequence) {
       return;
     }
-    Entry filled = new Entry(view, row, ticket, expireAtMillis);
+    Entry filled = new Entry(record, ticket, expireAtMillis);
     cache(view.name()).asMap().compute(name, (key, current) -> {
       // Checked again under the key's lock: an invalidation bumps the sequence before it removes the key, so either
-      // it sees this row and removes it, or this sees its bump and stores nothing.
+      // it sees this record and removes it, or this sees its bump and stores nothing.
       if (sequences.get(stripe) != sequence || state.get() != ticket) {
         return current;
       }
-      boolean keep = current != null && current.view == view && current.state == ticket
-          && !row.supersedes(current.row);
+      boolean keep = current != null && current.state == ticket && !RecordCodec.supersedes(record, current.record);
       return keep ? current : filled;
     });
   }
 
-  /** Removes the keys of a view, and makes every fill that fetched them before this call drop its row. */
+  /** Removes the keys of a view, and makes every fill that fetched them before this call drop its record. */
   void invalidate(String viewName, Collection<String> names) {
     Cache<String, Entry> cache = views.get(viewName);
     for (String name : names) {
@@ -120,7 +122,7 @@ final class NearCache {
     }
   }
 
-  /** Stops serving and filling: no row cached so far is served again, and nothing fills until {@link #resume}. */
+  /** Stops serving and filling: no record cached so far is served again, and nothing fills until {@link #resume}. */
   void suspend() {
     state.getAndUpdate(current -> (current | 1) + 1);
     for (Cache<String, Entry> cache : views.values()) {
@@ -146,7 +148,7 @@ final class NearCache {
     return (state.get() & 1) == 1;
   }
 
-  /** The number of rows held for a view (estimated; includes rows that are no longer served). */
+  /** The number of records held for a view (estimated; includes records that are no longer served). */
   long size(String viewName) {
     Cache<String, Entry> cache = views.get(viewName);
     if (cache == null) {
@@ -183,8 +185,8 @@ final class NearCache {
     return (hash ^ (hash >>> 16)) & (STRIPES - 1);
   }
 
-  /** A decoded row, the view it was decoded for, and the cache state it was filled in. */
-  private record Entry(FeatureView view, FeatureRow row, long state, long expireAtMillis) {
+  /** A stored record and the cache state it was filled in. */
+  private record Entry(byte[] record, long state, long expireAtMillis) {
     long nanosToLive() {
       if (expireAtMillis == KeyExpiry.NEVER) {
         return Long.MAX_VALUE;

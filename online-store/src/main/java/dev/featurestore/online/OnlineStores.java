@@ -57,7 +57,7 @@ import java.util.Set;
  * hotClient=true}, which {@link #fromOutside} sets). Example:
  * {@code redis://10.0.0.1:6379?hotEntries=100000&hotInterface=10.0.0.2&hotPort=5801&hotMembers=10.0.0.2:5801,10.0.0.3:5801}.
  *
- * <p>With a hot tier, {@code nearEntries=M} adds a <b>near cache</b> on each serving node: up to M decoded rows per
+ * <p>With a hot tier, {@code nearEntries=M} adds a <b>near cache</b> on each serving node: up to M stored records per
  * view in the node's own heap, answered without any network call. A write then completes only after the near
  * cache of every node dropped its keys, so the rule above still holds; a node whose hot cluster loses a member stops
  * using its near cache until the remaining members know it again. A client ({@code hotClient=true}) keeps none.

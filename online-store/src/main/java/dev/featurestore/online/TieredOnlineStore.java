@@ -60,7 +60,7 @@ import java.util.function.Function;
  * side's entries are discarded, never merged in. Every process that writes to the Redis must reach the hot cluster,
  * as a member or a client ({@link OnlineStores#fromOutside}).
  *
- * <p><b>Near cache.</b> With {@code nearEntries > 0}, a member also keeps the decoded rows of hot keys in its own
+ * <p><b>Near cache.</b> With {@code nearEntries > 0}, a member also keeps the stored records of hot keys in its own
  * heap ({@link NearCache}): a read answered there touches neither the cluster nor Redis. Its misses take the path
  * above and fill the near cache afterwards. A write then also passes a barrier before it completes: after the
  * IMap's invalidation, every member's near cache drops the keys ({@link NearCacheInvalidator}), in that order, so
@@ -186,38 +186,41 @@ final class TieredOnlineStore implements OnlineStore {
     return read(Projection.all(view), keys);
   }
 
-  /** With a near cache, every feature is decoded all the same: the near cache keeps whole rows for any request. */
   @Override
   public CompletionStage<List<FeatureRow>> read(Projection projection, List<EntityKey> keys) {
-    if (keys.isEmpty()) {
-      return CompletableFuture.completedFuture(List.of());
-    }
-    return near == null
-        ? readHot(projection.view(), keys, records -> RecordCodec.decodeRows(keys, records, projection))
-        : readNear(projection.view(), keys);
+    return readRecords(projection.view(), keys, records -> RecordCodec.decodeRows(keys, records, projection));
   }
 
-  /** From the records without a near cache; with one, from its rows. */
   @Override
   public CompletionStage<RowColumns> readColumns(Projection projection, List<EntityKey> keys) {
-    return near == null
-        ? readHot(projection.view(), keys, records -> RecordCodec.decodeColumns(projection, records))
-        : OnlineStore.super.readColumns(projection, keys);
+    return readRecords(projection.view(), keys, records -> RecordCodec.decodeColumns(projection, records));
+  }
+
+  /**
+   * The records of {@code keys}, parallel to them with null where a key has none, from the near cache if there is
+   * one, else from the hot tier and Redis; decoded by {@code decoder}.
+   */
+  private <T> CompletionStage<T> readRecords(
+      FeatureView view, List<EntityKey> keys, Function<List<byte[]>, T> decoder) {
+    if (keys.isEmpty()) {
+      return CompletableFuture.completedFuture(decoder.apply(List.of()));
+    }
+    return near == null ? readHot(view, keys, decoder) : readNear(view, keys, decoder);
   }
 
   /** The near cache first; the keys it misses through the hot tier, then cached near if nothing invalidated them. */
-  private CompletionStage<List<FeatureRow>> readNear(FeatureView view, List<EntityKey> keys) {
+  private <T> CompletionStage<T> readNear(FeatureView view, List<EntityKey> keys, Function<List<byte[]>, T> decoder) {
     // Taken before anything is fetched: a fill must not land if the cache was suspended since.
     long ticket = near.fillTicket();
-    List<FeatureRow> rows = new ArrayList<>(keys.size());
+    List<byte[]> records = new ArrayList<>(keys.size());
     List<Integer> missing = null;
     List<String> missingNames = null;
     long[] sequences = null;
     for (int i = 0; i < keys.size(); i++) {
       String name = HazelcastOnlineStore.key(keys.get(i));
-      FeatureRow row = near.get(view, name);
-      rows.add(row);
-      if (row == null) {
+      byte[] record = near.get(view, name);
+      records.add(record);
+      if (record == null) {
         if (missing == null) {
           missing = new ArrayList<>();
           missingNames = new ArrayList<>();
@@ -228,8 +231,13 @@ final class TieredOnlineStore implements OnlineStore {
         missingNames.add(name);
       }
     }
+    String action = "read " + keys.size() + " keys of view '" + view.name() + "'";
     if (missing == null) {
-      return CompletableFuture.completedFuture(rows);
+      try {
+        return CompletableFuture.completedFuture(decoder.apply(records));
+      } catch (RuntimeException e) {
+        return StoreFailures.failed(e, action);
+      }
     }
     List<EntityKey> missingKeys = new ArrayList<>(missing.size());
     for (int i : missing) {
@@ -238,19 +246,17 @@ final class TieredOnlineStore implements OnlineStore {
     List<Integer> positions = missing;
     List<String> fillNames = missingNames;
     long[] fillSequences = sequences;
-    Projection all = Projection.all(view);
-    return readHot(view, missingKeys, records -> RecordCodec.decodeRows(missingKeys, records, all))
-        .thenApply(fetched -> {
-          for (int j = 0; j < positions.size(); j++) {
-            FeatureRow row = fetched.get(j);
-            rows.set(positions.get(j), row);
-            if (row != null) {
-              near.fill(view, fillNames.get(j), row, expiry.expireAtMillis(view, row.eventTimestampMicros()),
-                  ticket, fillSequences[j]);
-            }
-          }
-          return rows;
-        });
+    return StoreFailures.translate(readHot(view, missingKeys, fetched -> fetched).thenApply(fetched -> {
+      for (int j = 0; j < positions.size(); j++) {
+        byte[] record = fetched.get(j);
+        records.set(positions.get(j), record);
+        if (record != null) {
+          near.fill(view, fillNames.get(j), record,
+              expiry.expireAtMillis(view, RecordCodec.eventTimestamp(record)), ticket, fillSequences[j]);
+        }
+      }
+      return decoder.apply(records);
+    }), action);
   }
 
   /**

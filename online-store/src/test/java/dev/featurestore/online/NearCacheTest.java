@@ -20,8 +20,8 @@ class NearCacheTest {
     return FeatureView.builder("v").entity("user").feature("version", ValueType.INT64).build();
   }
 
-  private static FeatureRow row(long event) {
-    return new FeatureRow(EntityKey.of(1L), event, 1, Map.of("version", event));
+  private static byte[] row(long event) {
+    return RecordCodec.encode(VIEW, new FeatureRow(EntityKey.of(1L), event, 1, Map.of("version", event)));
   }
 
   private static NearCache filling(int entries) {
@@ -30,7 +30,7 @@ class NearCacheTest {
     return near;
   }
 
-  private static void fill(NearCache near, String key, FeatureRow row) {
+  private static void fill(NearCache near, String key, byte[] row) {
     near.fill(VIEW, key, row, KeyExpiry.NEVER, near.fillTicket(), near.sequence(VIEW.name(), key));
   }
 
@@ -126,11 +126,16 @@ class NearCacheTest {
   }
 
   @Test
-  void get_otherVersionOfView_misses() {
+  void get_otherVersionOfView_servesTheRecordWhichDecodesUnderIt() {
     NearCache near = filling(10);
     fill(near, KEY, row(5));
+    FeatureView changed = FeatureView.builder("v").entity("user")
+        .feature("added", ValueType.STRING).feature("version", ValueType.INT64).build();
 
-    assertThat(near.get(view(), KEY)).isNull();
+    byte[] cached = near.get(changed, KEY);
+
+    assertThat(RecordCodec.decode(EntityKey.of(1L), cached, changed).values())
+        .containsOnly(Map.entry("version", 5L));
   }
 
   @Test

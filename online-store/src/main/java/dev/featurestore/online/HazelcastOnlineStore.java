@@ -5,9 +5,6 @@ import com.hazelcast.map.IMap;
 import dev.featurestore.api.data.EntityKey;
 import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.FeatureView;
-import dev.featurestore.online.spi.OnlineStore;
-import dev.featurestore.online.spi.Projection;
-import dev.featurestore.online.spi.RowColumns;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,7 +26,7 @@ import java.util.function.Function;
  * which has this class's jar on its classpath. A written entry gets a time to live that ends at its
  * {@link KeyExpiry} (by the owning member's clock), so Hazelcast removes stale data as Redis does.
  */
-final class HazelcastOnlineStore implements OnlineStore {
+final class HazelcastOnlineStore implements RecordStore {
   private final HazelcastInstance instance;
   private final ConcurrentMap<String, IMap<String, byte[]>> maps = new ConcurrentHashMap<>();
   /**
@@ -73,22 +70,7 @@ final class HazelcastOnlineStore implements OnlineStore {
   }
 
   @Override
-  public CompletionStage<List<FeatureRow>> read(FeatureView view, List<EntityKey> keys) {
-    return read(Projection.all(view), keys);
-  }
-
-  @Override
-  public CompletionStage<List<FeatureRow>> read(Projection projection, List<EntityKey> keys) {
-    return readRecords(projection.view(), keys, records -> RecordCodec.decodeRows(keys, records, projection));
-  }
-
-  @Override
-  public CompletionStage<RowColumns> readColumns(Projection projection, List<EntityKey> keys) {
-    return readRecords(projection.view(), keys, records -> RecordCodec.decodeColumns(projection, records));
-  }
-
-  /** The stored records of {@code keys}, parallel to them with null where a key has none, decoded by decoder. */
-  private <T> CompletionStage<T> readRecords(
+  public <T> CompletionStage<T> readDecoded(
       FeatureView view, List<EntityKey> keys, Function<List<byte[]>, T> decoder) {
     try {
       if (keys.isEmpty()) {

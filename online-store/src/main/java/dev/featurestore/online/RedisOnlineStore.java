@@ -3,9 +3,6 @@ package dev.featurestore.online;
 import dev.featurestore.api.data.EntityKey;
 import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.FeatureView;
-import dev.featurestore.online.spi.OnlineStore;
-import dev.featurestore.online.spi.Projection;
-import dev.featurestore.online.spi.RowColumns;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.LettuceFutures;
@@ -56,7 +53,7 @@ import java.util.function.ToIntFunction;
  * <p>In a server the store keeps one connection per Vert.x event loop ({@link RedisLanes}) and each call uses the
  * connection of the calling thread's loop, so a request's Redis round trip never leaves its event loop.
  */
-final class RedisOnlineStore implements OnlineStore {
+final class RedisOnlineStore implements RecordStore {
   /**
    * For each key {@code KEYS[i]}, replaces the value with {@code ARGV[2i-1]} only when that incoming header
    * (flipped-sign big-endian event and created timestamps) is not smaller than the stored one; returns how many
@@ -288,22 +285,8 @@ final class RedisOnlineStore implements OnlineStore {
   }
 
   @Override
-  public CompletionStage<List<FeatureRow>> read(FeatureView view, List<EntityKey> keys) {
-    return read(Projection.all(view), keys);
-  }
-
-  @Override
-  public CompletionStage<List<FeatureRow>> read(Projection projection, List<EntityKey> keys) {
-    return decoded(projection.view(), keys, records -> RecordCodec.decodeRows(keys, records, projection));
-  }
-
-  @Override
-  public CompletionStage<RowColumns> readColumns(Projection projection, List<EntityKey> keys) {
-    return decoded(projection.view(), keys, records -> RecordCodec.decodeColumns(projection, records));
-  }
-
-  /** The records of {@code keys} read and decoded; a record that does not decode fails the read like Redis would. */
-  private <T> CompletionStage<T> decoded(FeatureView view, List<EntityKey> keys, Function<List<byte[]>, T> decoder) {
+  public <T> CompletionStage<T> readDecoded(
+      FeatureView view, List<EntityKey> keys, Function<List<byte[]>, T> decoder) {
     return StoreFailures.translate(readRecords(view, keys).thenApply(decoder),
         "read " + keys.size() + " keys of view '" + view.name() + "' from Redis");
   }

@@ -12,9 +12,6 @@ import com.hazelcast.map.IMap;
 import dev.featurestore.api.data.EntityKey;
 import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.FeatureView;
-import dev.featurestore.online.spi.OnlineStore;
-import dev.featurestore.online.spi.Projection;
-import dev.featurestore.online.spi.RowColumns;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -72,7 +69,7 @@ import java.util.function.Function;
  * <p>If the hot tier fails on a read, the read falls back to Redis alone; if it fails on a write's invalidation,
  * the write fails with {@link dev.featurestore.api.error.UnavailableException}.
  */
-final class TieredOnlineStore implements OnlineStore {
+final class TieredOnlineStore implements RecordStore {
   static final String MAP_PREFIX = "fshot.";
 
   private final RedisOnlineStore primary;
@@ -181,26 +178,12 @@ final class TieredOnlineStore implements OnlineStore {
     }
   }
 
-  @Override
-  public CompletionStage<List<FeatureRow>> read(FeatureView view, List<EntityKey> keys) {
-    return read(Projection.all(view), keys);
-  }
-
-  @Override
-  public CompletionStage<List<FeatureRow>> read(Projection projection, List<EntityKey> keys) {
-    return readRecords(projection.view(), keys, records -> RecordCodec.decodeRows(keys, records, projection));
-  }
-
-  @Override
-  public CompletionStage<RowColumns> readColumns(Projection projection, List<EntityKey> keys) {
-    return readRecords(projection.view(), keys, records -> RecordCodec.decodeColumns(projection, records));
-  }
-
   /**
    * The records of {@code keys}, parallel to them with null where a key has none, from the near cache if there is
    * one, else from the hot tier and Redis; decoded by {@code decoder}.
    */
-  private <T> CompletionStage<T> readRecords(
+  @Override
+  public <T> CompletionStage<T> readDecoded(
       FeatureView view, List<EntityKey> keys, Function<List<byte[]>, T> decoder) {
     if (keys.isEmpty()) {
       return CompletableFuture.completedFuture(decoder.apply(List.of()));

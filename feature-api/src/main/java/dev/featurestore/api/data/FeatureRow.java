@@ -1,5 +1,6 @@
 package dev.featurestore.api.data;
 
+import dev.featurestore.api.definition.FeatureView;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
@@ -34,6 +35,17 @@ public record FeatureRow(
   /** The value of a feature, or null when the row holds none. */
   public Object value(String feature) {
     return values.get(feature);
+  }
+
+  /**
+   * The value of the feature at {@code position} in {@code view}'s declaration order, or null: read by position
+   * when the row's values are held for this very view (as the online stores decode them, {@link FeatureValues}),
+   * by the feature's name otherwise.
+   */
+  public Object value(FeatureView view, int position) {
+    return values instanceof FeatureValues byPosition && byPosition.view() == view
+        ? byPosition.at(position)
+        : values.get(view.features().get(position).name());
   }
 
   /**

@@ -21,9 +21,8 @@ final class InputLayout {
   final Model model;
   final int inputs;
   final FeatureView[] views;
-  /** The feature's position in its view, for rows whose values are held by position. */
+  /** The feature's position in its view ({@link dev.featurestore.api.data.FeatureRow#value(FeatureView, int)}). */
   final int[] positions;
-  final String[] features;
   /** TTL of the input's view in microseconds, 0 for none. */
   final long[] ttlMicros;
   final int[] tensor;
@@ -53,7 +52,6 @@ final class InputLayout {
     List<String> order = List.of(tensorNames);
     this.views = new FeatureView[inputs];
     this.positions = new int[inputs];
-    this.features = new String[inputs];
     this.ttlMicros = new long[inputs];
     this.tensor = new int[inputs];
     this.column = new int[inputs];
@@ -63,8 +61,7 @@ final class InputLayout {
     for (int i = 0; i < inputs; i++) {
       ModelInput input = list.get(i);
       views[i] = definitions.requireView(input.feature().view());
-      features[i] = input.feature().feature();
-      positions[i] = views[i].indexOf(features[i]);
+      positions[i] = views[i].indexOf(input.feature().feature());
       ttlMicros[i] = views[i].hasTtl() ? views[i].ttlMicros() : 0;
       tensor[i] = order.indexOf(input.tensor());
       column[i] = byTensor.get(input.tensor()).indexOf(input);

@@ -1,7 +1,6 @@
 package dev.featurestore.online.inference;
 
 import dev.featurestore.api.data.FeatureRow;
-import dev.featurestore.api.data.FeatureValues;
 import java.nio.Buffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -86,10 +85,7 @@ record ModelInputs(List<Tensor> tensors, int rows, int inputs, Object[] fed, Lis
       return null;
     }
     // Rows decoded by the store for this very view hold values by position: no lookup by name.
-    if (row.values() instanceof FeatureValues byPosition && byPosition.view() == layout.views[input]) {
-      return byPosition.at(layout.positions[input]);
-    }
-    return row.value(layout.features[input]);
+    return row.value(layout.views[input], layout.positions[input]);
   }
 
   /** The values fed for one row, parallel to the model's inputs. */

@@ -2,7 +2,6 @@ package dev.featurestore.online.spi;
 
 import dev.featurestore.api.ValueType;
 import dev.featurestore.api.data.FeatureRow;
-import dev.featurestore.api.data.FeatureValues;
 import dev.featurestore.api.definition.FeatureView;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -59,12 +58,9 @@ public final class RowColumns {
         continue;
       }
       builder.found(row, found.eventTimestampMicros());
-      boolean byPosition = found.values() instanceof FeatureValues values && values.view() == view;
       for (int position = 0; position < view.features().size(); position++) {
         if (projection.includes(position)) {
-          Object value = byPosition
-              ? ((FeatureValues) found.values()).at(position)
-              : found.value(view.features().get(position).name());
+          Object value = found.value(view, position);
           if (value != null) {
             builder.value(row, position, value);
           }

@@ -18,6 +18,9 @@ import org.apache.parquet.column.ColumnReader;
 import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnPath;
 import org.apache.parquet.io.DelegatingSeekableInputStream;
 import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.LocalInputFile;
@@ -32,9 +35,10 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
 
 /**
- * Reads a data file of a view's table a column at a time with Parquet's own column readers: a value is decoded
- * straight into a primitive (or, for the rows wanted, into its canonical object), with no record, no boxing and no
- * string for a row that is skipped. Columns are found by Iceberg field id, so renamed columns read right, and a
+ * Reads a data file of a view's table a column at a time: a value is decoded straight into a primitive (or, for
+ * the rows wanted, into its canonical object), with no record, no boxing and no string for a row that is skipped.
+ * Flat columns are decoded from their pages by {@link PageColumn}; lists, and chunks of encodings it does not
+ * cover, by Parquet's own column reader. Columns are found by Iceberg field id, so renamed columns read right, and a
  * column the file does not have (a feature added later) reads as null.
  *
  * <p>Covers the files this store writes: flat columns of the store's value types and three-level lists of them.
@@ -55,6 +59,8 @@ final class ParquetColumns implements Closeable {
   private final ColumnDescriptor[] descriptors;
   private final ValueType[] types;
   private final Column[] columns;
+  /** The index of the next row group in the reader's (filtered) list of them. */
+  private int rowGroup;
 
   private ParquetColumns(ParquetFileReader reader, MessageType requested, ColumnDescriptor[] descriptors,
       ValueType[] types) {
@@ -128,12 +134,33 @@ final class ParquetColumns implements Closeable {
     if (pages == null) {
       return -1;
     }
-    ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages, new IgnoringConverter(requested), requested, createdBy);
+    BlockMetaData block = reader.getRowGroups().get(rowGroup++);
+    ColumnReadStoreImpl store = null;
     for (int c = 0; c < columns.length; c++) {
-      columns[c] = descriptors[c] == null ? null : new Column(store.getColumnReader(descriptors[c]), descriptors[c],
-          types[c], requested);
+      ColumnDescriptor descriptor = descriptors[c];
+      if (descriptor == null) {
+        columns[c] = null;
+      } else if (PageColumn.covers(descriptor, chunkOf(block, descriptor))) {
+        columns[c] = new PageColumn(pages.getPageReader(descriptor), descriptor, types[c]);
+      } else {
+        if (store == null) {
+          store = new ColumnReadStoreImpl(pages, new IgnoringConverter(requested), requested, createdBy);
+        }
+        columns[c] = new LibraryColumn(store.getColumnReader(descriptor), descriptor, types[c], requested);
+      }
     }
     return pages.getRowCount();
+  }
+
+  /** The metadata of {@code descriptor}'s chunk in {@code block}, null when not found. */
+  private static ColumnChunkMetaData chunkOf(BlockMetaData block, ColumnDescriptor descriptor) {
+    ColumnPath path = ColumnPath.get(descriptor.getPath());
+    for (ColumnChunkMetaData chunk : block.getColumns()) {
+      if (chunk.getPath().equals(path)) {
+        return chunk;
+      }
+    }
+    return null;
   }
 
   /** The reader of column {@code c} of the projection in the current row group, or null when the file has none. */
@@ -191,9 +218,25 @@ final class ParquetColumns implements Closeable {
 
   /**
    * One column of a row group, read a row at a time: {@link #nextLong} for keys and timestamps, {@link #next} for
-   * a canonical value, {@link #skip} for a row not wanted.
+   * a canonical value, {@link #skip} for a row not wanted. A flat column whose encodings {@link PageColumn} covers
+   * is decoded by it; lists and other encodings by Parquet's column reader ({@link LibraryColumn}).
    */
-  static final class Column {
+  abstract static class Column {
+    /** Whether the current row's value (a scalar column) is null. */
+    abstract boolean isNull();
+
+    /** The current row's value of an integer column that is not null ({@link #isNull}), and moves to the next row. */
+    abstract long nextLong();
+
+    /** The current row's value in its canonical representation (null for null), and moves to the next row. */
+    abstract Object next();
+
+    /** Moves to the next row without decoding this one's value. */
+    abstract void skip();
+  }
+
+  /** A column read with Parquet's column reader: any layout {@link #leafOf} accepts, lists included. */
+  private static final class LibraryColumn extends Column {
     private final ColumnReader reader;
     private final ValueType type;
     private final int maxDefinition;
@@ -201,7 +244,7 @@ final class ParquetColumns implements Closeable {
     private final int elementDefinition;
     private long left;
 
-    private Column(ColumnReader reader, ColumnDescriptor descriptor, ValueType type, MessageType schema) {
+    private LibraryColumn(ColumnReader reader, ColumnDescriptor descriptor, ValueType type, MessageType schema) {
       this.reader = reader;
       this.type = type;
       this.maxDefinition = descriptor.getMaxDefinitionLevel();
@@ -211,19 +254,19 @@ final class ParquetColumns implements Closeable {
       this.left = reader.getTotalValueCount();
     }
 
-    /** Whether the current row's value (a scalar column) is null. */
+    @Override
     boolean isNull() {
       return reader.getCurrentDefinitionLevel() != maxDefinition;
     }
 
-    /** The current row's value of an integer column that is not null ({@link #isNull}), and moves to the next row. */
+    @Override
     long nextLong() {
       long value = type == ValueType.INT32 ? reader.getInteger() : reader.getLong();
       consume();
       return value;
     }
 
-    /** The current row's value in its canonical representation (null for null), and moves to the next row. */
+    @Override
     Object next() {
       if (!type.isList()) {
         Object value = isNull() ? null : scalar(type);
@@ -245,7 +288,7 @@ final class ParquetColumns implements Closeable {
       return Collections.unmodifiableList(list);
     }
 
-    /** Moves to the next row without decoding this one's value. */
+    @Override
     void skip() {
       do {
         if (reader.getCurrentDefinitionLevel() == maxDefinition) {

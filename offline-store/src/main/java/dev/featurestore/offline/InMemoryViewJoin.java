@@ -33,8 +33,6 @@ import org.apache.iceberg.Table;
 final class InMemoryViewJoin {
   /** How often (in rows) the first pass measures its columns against the share. */
   private static final int MEASURE_EVERY = 4096;
-  /** The second pass measures the heap of one matched row's values in this many, as that of each of them. */
-  private static final int MEASURE_VALUES_EVERY = 8;
   /** After this many matched rows, the second pass judges from their size whether all of them will fit. */
   private static final int ESTIMATE_AFTER_ROWS = 4096;
 
@@ -48,12 +46,12 @@ final class InMemoryViewJoin {
   }
 
   /**
-   * What the join found: the values of each entity row's match, either by entity row in memory ({@code
-   * valuesByRow}, null for no match) or, when they did not fit, as matches sorted by entity row from a sorter that
-   * spilled ({@code spilled}); for the log, how many rows were in range and how long each step took (first pass,
+   * What the join found: the values of each entity row's match, either in memory ({@code values}, the match of
+   * entity row {@code r} being its row {@code slotOfRow[r]}, -1 for no match) or, when they did not fit, as
+   * matches sorted by entity row from a sorter that spilled ({@code spilled}); for the log, how many rows were in range and how long each step took (first pass,
    * sort and merge, second pass).
    */
-  record Matches(Object[][] valuesByRow, Iterator<Match> spilled, long rowsInRange, long keysNanos,
+  record Matches(MatchedColumns values, int[] slotOfRow, Iterator<Match> spilled, long rowsInRange, long keysNanos,
       long mergeNanos, long valuesNanos) {}
 
   /**
@@ -109,22 +107,19 @@ final class InMemoryViewJoin {
       AsOfMerge.merge(probes, rows, ttlMicros, matchOf);
       long merged = System.nanoTime();
       long[][] byFile = matchedByFile(files.size(), rows, matchOf);
-      Object[][] valuesOfRow;
+      ValueType[] featureTypes = features.stream().map(Feature::type).toArray(ValueType[]::new);
+      MatchedColumns values;
       try {
-        valuesOfRow = readMatchedValues(reader, files, byFile, rows.size(), shareBytes - rows.heapBytes()
-            - fixedBytes);
+        values = readMatchedValues(reader, files, byFile, rows.size(), featureTypes, matchOf,
+            shareBytes - rows.heapBytes() - fixedBytes);
       } catch (OverShare e) {
         // the keys fit but the matched values do not: they go to a sorter by entity row instead, which spills
         Iterator<Match> spilled =
             spillMatchedValues(reader, files, byFile, rows.size(), matchOf, matchSorter.get());
-        return new Matches(null, spilled, rows.size(), scanned - started, merged - scanned,
+        return new Matches(null, null, spilled, rows.size(), scanned - started, merged - scanned,
             System.nanoTime() - merged);
       }
-      Object[][] valuesByRow = new Object[entityRows][];
-      for (int row = 0; row < entityRows; row++) {
-        valuesByRow[row] = matchOf[row] < 0 ? null : valuesOfRow[matchOf[row]];
-      }
-      return new Matches(valuesByRow, null, rows.size(), scanned - started, merged - scanned,
+      return new Matches(values, matchOf, null, rows.size(), scanned - started, merged - scanned,
           System.nanoTime() - merged);
     } catch (OverShare e) {
       return null;
@@ -207,33 +202,44 @@ final class InMemoryViewJoin {
   }
 
   /**
-   * The feature values of every row some entity row matched, by the row's (sorted) index: each file read once,
-   * only for its matched positions, in ascending order; throws {@link OverShare} past {@code shareBytes}.
+   * The feature values of every row some entity row matched, in columns: each file read once, only for its matched
+   * positions, in ascending order, the matched rows numbered in that order. Then turns {@code matchOf} (entity row
+   * to view row) into entity row to matched row. Throws {@link OverShare} past {@code shareBytes}, before changing
+   * {@code matchOf}.
    */
-  private static Object[][] readMatchedValues(ViewRowReader reader, List<DataFile> files, long[][] byFile,
-      int rowCount, long shareBytes) {
-    long matched = Arrays.stream(byFile).mapToLong(pairs -> pairs.length).sum();
-    Object[][] valuesOfRow = new Object[rowCount][];
-    long fixed = 9L * rowCount;
-    // [values' bytes so far, rows read so far]
-    long[] read = {0, 0};
+  private static MatchedColumns readMatchedValues(ViewRowReader reader, List<DataFile> files, long[][] byFile,
+      int rowCount, ValueType[] types, int[] matchOf, long shareBytes) {
+    int matched = Math.toIntExact(Arrays.stream(byFile).mapToLong(pairs -> pairs.length).sum());
+    // the matched row of each view row, and the columns' arrays
+    long fixed = 4L * rowCount + MatchedColumns.fixedBytes(types, matched);
+    if (fixed > shareBytes) {
+      throw new OverShare();
+    }
+    int[] slotOfViewRow = new int[rowCount];
+    MatchedColumns values = new MatchedColumns(types, matched);
+    int slot = 0;
     for (int f = 0; f < byFile.length; f++) {
       long[] pairs = byFile[f];
-      int[] next = {0};
-      reader.readValues(files.get(f), positionsOf(pairs), values -> {
-        valuesOfRow[(int) pairs[next[0]++]] = values; // the low half: the row index
-        // one row in MEASURE_VALUES_EVERY measured, for all of them: measuring each was a twentieth of the join
-        if (read[1]++ % MEASURE_VALUES_EVERY == 0) {
-          read[0] += MEASURE_VALUES_EVERY * ValueCodec.heapBytes(values);
-          // past the first rows, what all matched rows would take at the size so far: so that a join whose values
-          // will not fit gives up at once, not after filling its share
-          long expected = read[1] < ESTIMATE_AFTER_ROWS ? read[0] : read[0] / read[1] * matched;
-          if (fixed + Math.max(read[0], expected) > shareBytes) {
-            throw new OverShare();
-          }
+      int[] slots = new int[pairs.length];
+      for (int i = 0; i < pairs.length; i++) {
+        slots[i] = slot;
+        slotOfViewRow[(int) pairs[i]] = slot++; // the low half: the row index
+      }
+      int readBefore = slots.length == 0 ? slot : slots[0];
+      reader.readColumns(files.get(f), positionsOf(pairs), slots, values, () -> {
+        // past the first rows, what all matched rows would take at the size so far: so that a join whose values
+        // will not fit gives up at once, not after filling its share
+        long held = values.heapBytes() + 4L * rowCount;
+        long variable = held - fixed;
+        long expected = readBefore < ESTIMATE_AFTER_ROWS ? held : fixed + variable / readBefore * matched;
+        if (Math.max(held, expected) > shareBytes) {
+          throw new OverShare();
         }
       });
     }
-    return valuesOfRow;
+    for (int row = 0; row < matchOf.length; row++) {
+      matchOf[row] = matchOf[row] < 0 ? -1 : slotOfViewRow[matchOf[row]];
+    }
+    return values;
   }
 }

@@ -49,6 +49,8 @@ final class PageColumn extends ParquetColumns.Column {
   private int[] entryOffsets;
   /** Strings of the dictionary decoded so far, by id: a dictionary-encoded string is decoded once per chunk. */
   private String[] dictionaryStrings;
+  /** Likewise, the UTF-8 bytes of the entries {@link #nextUtf8} returned: shared, never modified. */
+  private byte[][] dictionaryUtf8;
 
   /** Rows left in the current page. */
   private int pageRows;
@@ -114,6 +116,60 @@ final class PageColumn extends ParquetColumns.Column {
     long value = plain.getLong(offset);
     offset += 8;
     return value;
+  }
+
+  @Override
+  double nextDouble() {
+    position();
+    positioned = false;
+    if (ids != null) {
+      return dictionary.getDouble(8 * id());
+    }
+    double value = plain.getDouble(offset);
+    offset += 8;
+    return value;
+  }
+
+  @Override
+  float nextFloat() {
+    position();
+    positioned = false;
+    if (ids != null) {
+      return dictionary.getFloat(4 * id());
+    }
+    float value = plain.getFloat(offset);
+    offset += 4;
+    return value;
+  }
+
+  @Override
+  boolean nextBoolean() {
+    position();
+    positioned = false;
+    return (Boolean) (ids != null ? fromDictionary(id()) : plainValue());
+  }
+
+  @Override
+  byte[] nextUtf8() {
+    position();
+    positioned = false;
+    if (ids != null) {
+      int id = id();
+      if (dictionaryUtf8 == null) {
+        dictionaryUtf8 = new byte[dictionarySize][];
+      }
+      byte[] bytes = dictionaryUtf8[id];
+      if (bytes == null) {
+        bytes = entryBytes(id);
+        dictionaryUtf8[id] = bytes;
+      }
+      return bytes;
+    }
+    int length = plain.getInt(offset);
+    byte[] bytes = new byte[length];
+    plain.get(offset + 4, bytes, 0, length);
+    offset += 4 + length;
+    return bytes;
   }
 
   @Override

@@ -233,6 +233,29 @@ final class ParquetColumns implements Closeable {
 
     /** Moves to the next row without decoding this one's value. */
     abstract void skip();
+
+    /**
+     * The current row's value of a DOUBLE column that is not null, and moves to the next row. These typed reads
+     * box here; {@link PageColumn} reads them unboxed.
+     */
+    double nextDouble() {
+      return (Double) next();
+    }
+
+    /** {@link #nextDouble} of a FLOAT column. */
+    float nextFloat() {
+      return (Float) next();
+    }
+
+    /** {@link #nextDouble} of a BOOL column. */
+    boolean nextBoolean() {
+      return (Boolean) next();
+    }
+
+    /** {@link #nextDouble} of a STRING column, as its UTF-8 bytes: not to be modified (they may be shared). */
+    byte[] nextUtf8() {
+      return ((String) next()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
   }
 
   /** A column read with Parquet's column reader: any layout {@link #leafOf} accepts, lists included. */

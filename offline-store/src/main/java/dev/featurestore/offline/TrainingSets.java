@@ -128,7 +128,12 @@ final class TrainingSets {
         }
         if (snapshot == null || rowCount == 0) {
           viewPhases[v] = "";
-          work.add(() -> row -> null);
+          ValueType[] types = plan.featureTypes.get(v);
+          work.add(() -> (row, vectors, first, index) -> {
+            for (int f = 0; f < types.length; f++) {
+              vectors.get(first + f).setNull(index);
+            }
+          });
           continue;
         }
         int at = v;
@@ -228,10 +233,11 @@ final class TrainingSets {
             view.name(), matches.rowsInRange(), matches.keysNanos() / 1e9, matches.mergeNanos() / 1e9,
             matches.valuesNanos() / 1e9, matches.spilled() != null ? " (the values spilled by entity row)" : "");
         if (matches.spilled() != null) {
-          return new SortedMatches(matches.spilled());
+          return new SortedMatches(matches.spilled(), featureTypes);
         }
-        Object[][] valuesByRow = matches.valuesByRow();
-        return row -> valuesByRow[(int) row];
+        MatchedColumns values = matches.values();
+        int[] slotOfRow = matches.slotOfRow();
+        return (row, vectors, first, index) -> values.copyTo(slotOfRow[(int) row], vectors, first, index);
       }
     }
     // the rows and then the matches each get half of the share
@@ -253,34 +259,41 @@ final class TrainingSets {
     phases[v] = String.format(", %s: scan %,d rows %.2f s, sort+merge %.2f s (spilling path%s)", view.name(),
         count[0], seconds(started, scanned), seconds(scanned, System.nanoTime()),
         triedInMemory ? ", after the in-memory join outgrew its share; the scan includes that attempt" : "");
-    return new SortedMatches(matches.sorted());
+    return new SortedMatches(matches.sorted(), featureTypes);
   }
 
   /** Each entity row's feature values of one view; asked for rows in ascending order, each once. */
   @FunctionalInterface
   private interface ViewMatches {
-    /** The values for entity row {@code row}, null when it has no match. */
-    Object[] valuesFor(long row);
+    /**
+     * Sets entry {@code index} of the view's feature vectors ({@code vectors} from {@code first} on) to the values
+     * of entity row {@code row}'s match, or null when it has none.
+     */
+    void fill(long row, List<FieldVector> vectors, int first, int index);
   }
 
   /** The matches of the spilling path, sorted by position. */
   private static final class SortedMatches implements ViewMatches {
     private final Iterator<Match> matches;
+    private final ValueType[] types;
     private Match head;
 
-    SortedMatches(Iterator<Match> matches) {
+    SortedMatches(Iterator<Match> matches, ValueType[] types) {
       this.matches = matches;
+      this.types = types;
       this.head = matches.hasNext() ? matches.next() : null;
     }
 
     @Override
-    public Object[] valuesFor(long row) {
-      if (head == null || head.position() != row) {
-        return null;
+    public void fill(long row, List<FieldVector> vectors, int first, int index) {
+      Object[] values = null;
+      if (head != null && head.position() == row) {
+        values = head.values();
+        head = matches.hasNext() ? matches.next() : null;
       }
-      Object[] values = head.values();
-      head = matches.hasNext() ? matches.next() : null;
-      return values;
+      for (int f = 0; f < types.length; f++) {
+        ArrowValues.set(vectors.get(first + f), index, values == null ? null : values[f], types[f]);
+      }
     }
   }
 
@@ -465,12 +478,8 @@ final class TrainingSets {
           ArrowValues.set(vectors.get(column), inBatch, plan.entityValue(c, values, row), plan.outputTypes[column]);
         }
         for (int v = 0; v < matches.size(); v++) {
-          Object[] features = matches.get(v).valuesFor(row);
-          int width = plan.featureTypes.get(v).length;
-          for (int f = 0; f < width; f++, column++) {
-            ArrowValues.set(vectors.get(column), inBatch, features == null ? null : features[f],
-                plan.outputTypes[column]);
-          }
+          matches.get(v).fill(row, vectors, column, inBatch);
+          column += plan.featureTypes.get(v).length;
         }
         if (++inBatch == batchRows) {
           flush();

@@ -136,7 +136,8 @@ final class ValueCodec {
     return bytes;
   }
 
-  private static long heapBytes(Object value) {
+  /** The heap of one canonical value (its object, not the reference to it). */
+  static long heapBytes(Object value) {
     if (value == null) {
       return 0;
     }

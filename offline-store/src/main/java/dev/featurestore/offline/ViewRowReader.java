@@ -305,6 +305,61 @@ final class ViewRowReader {
     }
   }
 
+  /**
+   * Reads the feature values of the rows of {@code file} at {@code positions} (ascending) into {@code into}, the
+   * one at {@code positions[i]} as its row {@code rows[i]}; {@code afterRowGroup} runs after each row group (to
+   * measure {@code into}). Features the file has no column for stay null.
+   */
+  void readColumns(DataFile file, int[] positions, int[] rows, MatchedColumns into, Runnable afterRowGroup) {
+    if (positions.length == 0 || valueTypes.isEmpty()) {
+      return;
+    }
+    ParquetColumns columns = ParquetColumns.open(table.io().newInputFile(file.location()), valuesSchema, valueTypes);
+    if (columns == null) {
+      int[] next = {0};
+      read(file, positions, true, (keyValues, event, created, values) -> {
+        int row = rows[next[0]++];
+        for (int f = 0; f < values.length; f++) {
+          into.set(f, row, values[f]);
+        }
+      });
+      afterRowGroup.run();
+      return;
+    }
+    int next = 0;
+    try (columns) {
+      // a row group at a time, a column at a time: one decoder busy at once, skipping between the positions wanted
+      long start = 0;
+      for (long count = columns.nextRowGroup(); count >= 0 && next < positions.length;
+          start += count, count = columns.nextRowGroup()) {
+        int end = next;
+        while (end < positions.length && positions[end] < start + count) {
+          end++;
+        }
+        for (int f = 0; f < valueAt.length; f++) {
+          ParquetColumns.Column column = valueAt[f] < 0 ? null : columns.column(valueAt[f]);
+          if (column == null) {
+            continue;
+          }
+          long at = start;
+          for (int i = next; i < end; i++) {
+            for (; at < positions[i]; at++) {
+              column.skip();
+            }
+            into.read(f, rows[i], column);
+            at++;
+          }
+        }
+        next = end;
+        afterRowGroup.run();
+      }
+    }
+    if (next < positions.length) {
+      throw new IllegalStateException(action + ": data file " + file.location()
+          + " has fewer rows than position " + positions[positions.length - 1]);
+    }
+  }
+
   private RowSink asFeatureRows(Consumer<FeatureRow> sink) {
     return (keyValues, event, created, values) -> sink.accept(new FeatureRow(new EntityKey(Arrays.asList(keyValues)),
         event, created, FeatureValues.of(view, values)));

@@ -8,12 +8,15 @@ import static dev.featurestore.offline.TestFiles.readParquet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.featurestore.api.ValueType;
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.api.definition.FeatureNaming;
 import dev.featurestore.api.definition.FeatureRef;
 import dev.featurestore.api.definition.FeatureService;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.error.InvalidRequestException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,6 +77,49 @@ class PointInTimeJoinIT {
         "1,2024-01-01T09:59:59.999999Z");
 
     assertThat(column(out, "amount")).containsExactly(1.5, null, 1.5, null);
+  }
+
+  @Test
+  void trainingSet_everyValueType_givesTheMatchedRowsValuesAndNulls() {
+    FeatureView typed = FeatureView.builder("typed")
+        .entity("user")
+        .feature("flag", ValueType.BOOL)
+        .feature("count", ValueType.INT32)
+        .feature("total", ValueType.INT64)
+        .feature("ratio", ValueType.FLOAT)
+        .feature("amount", DOUBLE)
+        .feature("tag", STRING)
+        .feature("blob", ValueType.BYTES)
+        .feature("seen", ValueType.TIMESTAMP)
+        .feature("tags", ValueType.STRING_LIST)
+        .feature("scores", ValueType.INT64_LIST)
+        .build();
+    Definitions defs = TestFiles.definitions(typed);
+    ingest(defs, "typed", "user_id,event_timestamp,flag,count,total,ratio,amount,tag,blob,seen,tags,scores",
+        "1,2024-01-01T10:00:00Z,true,3,9000000000,0.5,1.25,a,aGk=,2024-01-01T09:00:00Z,\"[x, y]\",[1]",
+        "1,2024-01-02T10:00:00Z,false,-4,-1,2.5,-0.5,b,,2024-01-02T09:00:00Z,[],\"[2, 3]\"",
+        "2,2024-01-01T10:00:00Z,,,,,,,,,,");
+
+    List<Map<String, Object>> out = join(defs, List.of(FeatureRef.allOf("typed")),
+        "user_id,event_timestamp",
+        "1,2024-01-01T12:00:00Z",
+        "2,2024-01-01T12:00:00Z",
+        "1,2024-01-03T00:00:00Z",
+        "3,2024-01-03T00:00:00Z",
+        "1,2024-01-01T12:00:00Z");
+
+    assertThat(column(out, "flag")).containsExactly(true, null, false, null, true);
+    assertThat(column(out, "count")).containsExactly(3, null, -4, null, 3);
+    assertThat(column(out, "total")).containsExactly(9_000_000_000L, null, -1L, null, 9_000_000_000L);
+    assertThat(column(out, "ratio")).containsExactly(0.5f, null, 2.5f, null, 0.5f);
+    assertThat(column(out, "amount")).containsExactly(1.25, null, -0.5, null, 1.25);
+    assertThat(column(out, "tag")).containsExactly("a", null, "b", null, "a");
+    ByteBuffer hi = ByteBuffer.wrap("hi".getBytes(StandardCharsets.UTF_8));
+    assertThat(column(out, "blob")).containsExactly(hi, null, null, null, hi);
+    assertThat(column(out, "seen")).containsExactly(org.apache.iceberg.util.DateTimeUtil.timestamptzFromMicros(micros("2024-01-01T09:00:00Z")), null,
+        org.apache.iceberg.util.DateTimeUtil.timestamptzFromMicros(micros("2024-01-02T09:00:00Z")), null, org.apache.iceberg.util.DateTimeUtil.timestamptzFromMicros(micros("2024-01-01T09:00:00Z")));
+    assertThat(column(out, "tags")).containsExactly(List.of("x", "y"), null, List.of(), null, List.of("x", "y"));
+    assertThat(column(out, "scores")).containsExactly(List.of(1L), null, List.of(2L, 3L), null, List.of(1L));
   }
 
   @Test

@@ -51,7 +51,7 @@ final class InMemoryViewJoin {
    * matches sorted by entity row from a sorter that spilled ({@code spilled}); for the log, how many rows were in range and how long each step took (first pass,
    * sort and merge, second pass).
    */
-  record Matches(MatchedColumns values, int[] slotOfRow, Iterator<Match> spilled, long rowsInRange, long keysNanos,
+  record Matches(MatchedValues values, int[] slotOfRow, Iterator<Match> spilled, long rowsInRange, long keysNanos,
       long mergeNanos, long valuesNanos) {}
 
   /**
@@ -108,7 +108,7 @@ final class InMemoryViewJoin {
       long merged = System.nanoTime();
       long[][] byFile = matchedByFile(files.size(), rows, matchOf);
       ValueType[] featureTypes = features.stream().map(Feature::type).toArray(ValueType[]::new);
-      MatchedColumns values;
+      MatchedValues values;
       try {
         values = readMatchedValues(reader, files, byFile, rows.size(), featureTypes, matchOf,
             shareBytes - rows.heapBytes() - fixedBytes);
@@ -207,16 +207,17 @@ final class InMemoryViewJoin {
    * to view row) into entity row to matched row. Throws {@link OverShare} past {@code shareBytes}, before changing
    * {@code matchOf}.
    */
-  private static MatchedColumns readMatchedValues(ViewRowReader reader, List<DataFile> files, long[][] byFile,
+  private static MatchedValues readMatchedValues(ViewRowReader reader, List<DataFile> files, long[][] byFile,
       int rowCount, ValueType[] types, int[] matchOf, long shareBytes) {
     int matched = Math.toIntExact(Arrays.stream(byFile).mapToLong(pairs -> pairs.length).sum());
     // the matched row of each view row, and the columns' arrays
-    long fixed = 4L * rowCount + MatchedColumns.fixedBytes(types, matched);
-    if (fixed > shareBytes) {
+    long fixed = 4L * rowCount + MatchedValues.fixedBytes(types, matched);
+    // (the values of a row side by side in arrays indexed by int)
+    if (fixed > shareBytes || (long) matched * (types.length + 1) > Integer.MAX_VALUE - 8) {
       throw new OverShare();
     }
     int[] slotOfViewRow = new int[rowCount];
-    MatchedColumns values = new MatchedColumns(types, matched);
+    MatchedValues values = new MatchedValues(types, matched);
     int slot = 0;
     for (int f = 0; f < byFile.length; f++) {
       long[] pairs = byFile[f];

@@ -235,7 +235,7 @@ final class TrainingSets {
         if (matches.spilled() != null) {
           return new SortedMatches(matches.spilled(), featureTypes);
         }
-        MatchedColumns values = matches.values();
+        MatchedValues values = matches.values();
         int[] slotOfRow = matches.slotOfRow();
         return (row, vectors, first, index) -> values.copyTo(slotOfRow[(int) row], vectors, first, index);
       }

@@ -310,7 +310,7 @@ final class ViewRowReader {
    * one at {@code positions[i]} as its row {@code rows[i]}; {@code afterRowGroup} runs after each row group (to
    * measure {@code into}). Features the file has no column for stay null.
    */
-  void readColumns(DataFile file, int[] positions, int[] rows, MatchedColumns into, Runnable afterRowGroup) {
+  void readColumns(DataFile file, int[] positions, int[] rows, MatchedValues into, Runnable afterRowGroup) {
     if (positions.length == 0 || valueTypes.isEmpty()) {
       return;
     }

@@ -260,48 +260,23 @@ final class ViewRowReader {
       }
       return;
     }
-    ParquetColumns columns = ParquetColumns.open(table.io().newInputFile(file.location()), valuesSchema, valueTypes);
-    if (columns == null) {
+    Object[][] rows = new Object[positions.length][];
+    boolean covered = readWanted(file, positions,
+        (feature, wanted, column) -> {
+          if (rows[wanted] == null) {
+            rows[wanted] = new Object[features.size()];
+          }
+          rows[wanted][feature] = column.next();
+        },
+        (from, to) -> {
+          for (int i = from; i < to; i++) {
+            // a row all of whose features the file lacks has no array yet
+            sink.accept(rows[i] != null ? rows[i] : new Object[features.size()]);
+            rows[i] = null;
+          }
+        });
+    if (!covered) {
       read(file, positions, true, (keyValues, event, created, values) -> sink.accept(values));
-      return;
-    }
-    int next = 0;
-    try (columns) {
-      // a row group at a time, a column at a time: one decoder busy at once, skipping between the positions wanted
-      long start = 0;
-      for (long count = columns.nextRowGroup(); count >= 0 && next < positions.length;
-          start += count, count = columns.nextRowGroup()) {
-        int end = next;
-        while (end < positions.length && positions[end] < start + count) {
-          end++;
-        }
-        Object[][] values = new Object[end - next][];
-        for (int i = 0; i < values.length; i++) {
-          values[i] = new Object[features.size()];
-        }
-        for (int f = 0; f < valueAt.length; f++) {
-          ParquetColumns.Column column = valueAt[f] < 0 ? null : columns.column(valueAt[f]);
-          if (column == null) {
-            continue; // a feature the file has no column for (added to the table later) stays null
-          }
-          long at = start;
-          for (int i = 0; i < values.length; i++) {
-            for (; at < positions[next + i]; at++) {
-              column.skip();
-            }
-            values[i][f] = column.next();
-            at++;
-          }
-        }
-        for (Object[] row : values) {
-          sink.accept(row);
-        }
-        next = end;
-      }
-    }
-    if (next < positions.length) {
-      throw new IllegalStateException(action + ": data file " + file.location()
-          + " has fewer rows than position " + positions[positions.length - 1]);
     }
   }
 
@@ -314,8 +289,9 @@ final class ViewRowReader {
     if (positions.length == 0 || valueTypes.isEmpty()) {
       return;
     }
-    ParquetColumns columns = ParquetColumns.open(table.io().newInputFile(file.location()), valuesSchema, valueTypes);
-    if (columns == null) {
+    boolean covered = readWanted(file, positions,
+        (feature, wanted, column) -> into.read(feature, rows[wanted], column), (from, to) -> afterRowGroup.run());
+    if (!covered) {
       int[] next = {0};
       read(file, positions, true, (keyValues, event, created, values) -> {
         int row = rows[next[0]++];
@@ -324,11 +300,34 @@ final class ViewRowReader {
         }
       });
       afterRowGroup.run();
-      return;
+    }
+  }
+
+  /** Reads feature {@code feature} of wanted row {@code wanted} from {@code column}'s current row, moving past it. */
+  @FunctionalInterface
+  private interface WantedValue {
+    void read(int feature, int wanted, ParquetColumns.Column column);
+  }
+
+  /** Told that the wanted rows {@code from} (inclusive) to {@code to} (exclusive), a row group's, are read. */
+  @FunctionalInterface
+  private interface RowGroupRead {
+    void done(int from, int to);
+  }
+
+  /**
+   * Gives {@code reader} each feature value of the rows of {@code file} at {@code positions} (ascending), a row
+   * group at a time and in it a column at a time (one decoder busy at once, skipping between the positions wanted);
+   * a feature the file has no column for (added to the table later) is not given. Returns false, having read
+   * nothing, when {@link ParquetColumns} does not cover the file.
+   */
+  private boolean readWanted(DataFile file, int[] positions, WantedValue reader, RowGroupRead rowGroupRead) {
+    ParquetColumns columns = ParquetColumns.open(table.io().newInputFile(file.location()), valuesSchema, valueTypes);
+    if (columns == null) {
+      return false;
     }
     int next = 0;
     try (columns) {
-      // a row group at a time, a column at a time: one decoder busy at once, skipping between the positions wanted
       long start = 0;
       for (long count = columns.nextRowGroup(); count >= 0 && next < positions.length;
           start += count, count = columns.nextRowGroup()) {
@@ -346,18 +345,19 @@ final class ViewRowReader {
             for (; at < positions[i]; at++) {
               column.skip();
             }
-            into.read(f, rows[i], column);
+            reader.read(f, i, column);
             at++;
           }
         }
+        rowGroupRead.done(next, end);
         next = end;
-        afterRowGroup.run();
       }
     }
     if (next < positions.length) {
       throw new IllegalStateException(action + ": data file " + file.location()
           + " has fewer rows than position " + positions[positions.length - 1]);
     }
+    return true;
   }
 
   private RowSink asFeatureRows(Consumer<FeatureRow> sink) {

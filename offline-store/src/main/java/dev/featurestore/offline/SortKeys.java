@@ -13,6 +13,11 @@ import java.util.Arrays;
  */
 final class SortKeys {
   private static final int INSERTION_SORT_BELOW = 24;
+  /**
+   * From this many rows, keys that are their prefix alone are radix sorted: at a view's millions of rows the
+   * introsort's comparisons were a fifth of the join's CPU.
+   */
+  private static final int RADIX_SORT_FROM = 1 << 14;
 
   private final boolean prefixOnly;
   /** The length of every key when {@link #prefixOnly}. */
@@ -143,7 +148,79 @@ final class SortKeys {
    * array is needed.
    */
   int[] sort() {
+    if (prefixOnly && size >= RADIX_SORT_FROM) {
+      return sortByRadix();
+    }
     return sort(2 * (32 - Integer.numberOfLeadingZeros(Math.max(1, size))));
+  }
+
+  /**
+   * {@link #sort()} by a least-significant-byte-first radix sort, for keys that are their prefix alone (at any size,
+   * for tests): a stable counting pass per byte of the time (its sign bit flipped, for signed order), then per byte
+   * of the prefix (unsigned); a byte all rows share is skipped. It takes scratch arrays as large as the rows'
+   * prefixes, times and ids, as the caller's reordering of its own columns after the sort does.
+   */
+  int[] sortByRadix() {
+    if (!prefixOnly) {
+      throw new IllegalStateException("Cannot radix sort keys longer than their prefix");
+    }
+    if (sorted) {
+      throw new IllegalStateException("Cannot sort keys twice");
+    }
+    sorted = true;
+    int n = size;
+    long[] prefix = prefixes;
+    long[] time = times;
+    int[] id = new int[n];
+    for (int i = 0; i < n; i++) {
+      id[i] = i;
+    }
+    long[] prefixTo = new long[n];
+    long[] timeTo = new long[n];
+    int[] idTo = new int[n];
+    // the counts of every byte of both, in one read: passes 0-7 the time's bytes, 8-15 the prefix's
+    int[][] starts = new int[16][256];
+    for (int i = 0; i < n; i++) {
+      long t = time[i] ^ Long.MIN_VALUE;
+      long p = prefix[i];
+      for (int b = 0; b < 8; b++) {
+        starts[b][(int) ((t >>> (8 * b)) & 0xff)]++;
+        starts[8 + b][(int) ((p >>> (8 * b)) & 0xff)]++;
+      }
+    }
+    for (int pass = 0; pass < 16; pass++) {
+      boolean byTime = pass < 8;
+      long flip = byTime ? Long.MIN_VALUE : 0;
+      int shift = 8 * (pass & 7);
+      int[] start = starts[pass];
+      if (n == 0 || start[(int) ((((byTime ? time : prefix)[0] ^ flip) >>> shift) & 0xff)] == n) {
+        continue; // every row has this byte: the pass would move none
+      }
+      for (int b = 0, at = 0; b < 256; b++) {
+        int count = start[b];
+        start[b] = at;
+        at += count;
+      }
+      long[] digits = byTime ? time : prefix;
+      for (int i = 0; i < n; i++) {
+        int to = start[(int) (((digits[i] ^ flip) >>> shift) & 0xff)]++;
+        prefixTo[to] = prefix[i];
+        timeTo[to] = time[i];
+        idTo[to] = id[i];
+      }
+      long[] swapLongs = prefix;
+      prefix = prefixTo;
+      prefixTo = swapLongs;
+      swapLongs = time;
+      time = timeTo;
+      timeTo = swapLongs;
+      int[] swapInts = id;
+      id = idTo;
+      idTo = swapInts;
+    }
+    prefixes = prefix;
+    times = time;
+    return id;
   }
 
   /** {@link #sort()} with quicksort's depth limit given: 0 heapsorts at once (for tests of that path). */

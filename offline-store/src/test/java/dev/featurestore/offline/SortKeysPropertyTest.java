@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * {@link SortKeys#sort} against a stable library sort of the same (key, time) pairs: on keys of one INT64 (kept as
  * their prefix alone) and of (INT64, STRING) (key bytes compared after the prefix), from small domains so that
  * equal keys and times are common, in random, sorted, reversed and constant inputs; and with quicksort's depth
- * limit at 0, so that the heapsort fallback is checked too.
+ * limit at 0, so that the heapsort fallback is checked too; keys of one INT64 also radix sorted, and past the size
+ * from which {@link SortKeys#sort} radix sorts them, over the whole range of longs.
  */
 class SortKeysPropertyTest {
   record Pair(long user, String merchant, long time) {}
@@ -57,7 +58,9 @@ class SortKeysPropertyTest {
       sortKeys.add(keys[i], times[i]);
     }
 
-    int[] ids = heapsortAtOnce ? sortKeys.sort(0) : sortKeys.sort();
+    // with keys that are their prefix alone, heapsortAtOnce stands for the radix sort instead
+    int[] ids = userOnly && heapsortAtOnce ? sortKeys.sortByRadix()
+        : heapsortAtOnce ? sortKeys.sort(0) : sortKeys.sort();
 
     Integer[] expected = input.clone();
     Arrays.sort(expected, order);
@@ -74,6 +77,34 @@ class SortKeysPropertyTest {
       if (!userOnly) {
         assertThat(sortKeys.key(i)).isEqualTo(keys[added]);
       }
+    }
+  }
+
+  @Property(tries = 20)
+  void sort_manyPrefixOnlyKeys_radixSortEqualsIntrosort(@ForAll java.util.Random random) {
+    int n = 40_000 + random.nextInt(20_000);
+    SortKeys radix = new SortKeys(new ValueType[] {ValueType.INT64});
+    SortKeys intro = new SortKeys(new ValueType[] {ValueType.INT64});
+    for (int i = 0; i < n; i++) {
+      // full-range keys and times, a third repeated from a small set (ties), some near the sign boundaries
+      long key = random.nextInt(3) == 0 ? random.nextInt(50) - 25 : random.nextLong();
+      long time = random.nextInt(3) == 0 ? Long.MIN_VALUE + random.nextInt(3) : random.nextLong();
+      radix.addPrefix(key, time);
+      intro.addPrefix(key, time);
+    }
+
+    int[] radixIds = radix.sort();
+    intro.sort(2 * 32);
+
+    assertThat(radixIds).hasSize(n);
+    for (int i = 0; i < n; i++) {
+      assertThat(radix.prefix(i)).as("prefix at %d", i).isEqualTo(intro.prefix(i));
+      assertThat(radix.time(i)).as("time at %d", i).isEqualTo(intro.time(i));
+    }
+    boolean[] seen = new boolean[n];
+    for (int id : radixIds) {
+      assertThat(seen[id]).as("id %d twice", id).isFalse();
+      seen[id] = true;
     }
   }
 

@@ -48,8 +48,8 @@ final class InMemoryViewJoin {
   /**
    * What the join found: the values of each entity row's match, either in memory ({@code values}, the match of
    * entity row {@code r} being its row {@code slotOfRow[r]}, -1 for no match) or, when they did not fit, as
-   * matches sorted by entity row from a sorter that spilled ({@code spilled}); for the log, how many rows were in range and how long each step took (first pass,
-   * sort and merge, second pass).
+   * matches sorted by entity row from a sorter that spilled ({@code spilled}); for the log, how many rows were in
+   * range and how long each step took (first pass, sort and merge, second pass).
    */
   record Matches(MatchedValues values, int[] slotOfRow, Iterator<Match> spilled, long rowsInRange, long keysNanos,
       long mergeNanos, long valuesNanos) {}
@@ -202,7 +202,7 @@ final class InMemoryViewJoin {
   }
 
   /**
-   * The feature values of every row some entity row matched, in columns: each file read once, only for its matched
+   * The feature values of every row some entity row matched ({@link MatchedValues}): each file read once, only for its matched
    * positions, in ascending order, the matched rows numbered in that order. Then turns {@code matchOf} (entity row
    * to view row) into entity row to matched row. Throws {@link OverShare} past {@code shareBytes}, before changing
    * {@code matchOf}.

@@ -66,10 +66,10 @@ final class PageColumn extends ParquetColumns.Column {
   private boolean present;
 
   /**
-   * Whether {@code chunk} (null: not known), of a column of {@code descriptor}'s shape, is one this class reads: flat, at most
-   * optional, and by its encoding statistics only values and dictionaries of encodings it decodes. Without those
-   * statistics (files of old writers) a chunk's encodings do not tell values from levels (RLE is both, for
-   * booleans of pages V2), and Parquet's reader takes it.
+   * Whether {@code chunk} (null: not known), of a column of {@code descriptor}'s shape, is one this class reads:
+   * flat, at most optional, and by its encoding statistics only values and dictionaries of encodings it decodes.
+   * Without those statistics (files of old writers) a chunk's encodings do not tell values from levels (RLE is
+   * both, for booleans of pages V2), and Parquet's reader takes it.
    */
   static boolean covers(ColumnDescriptor descriptor, ColumnChunkMetaData chunk) {
     EncodingStats stats = chunk == null ? null : chunk.getEncodingStats();

@@ -18,10 +18,12 @@ import dev.featurestore.api.error.InvalidRequestException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.OffsetDateTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.iceberg.util.DateTimeUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -116,8 +118,9 @@ class PointInTimeJoinIT {
     assertThat(column(out, "tag")).containsExactly("a", null, "b", null, "a");
     ByteBuffer hi = ByteBuffer.wrap("hi".getBytes(StandardCharsets.UTF_8));
     assertThat(column(out, "blob")).containsExactly(hi, null, null, null, hi);
-    assertThat(column(out, "seen")).containsExactly(org.apache.iceberg.util.DateTimeUtil.timestamptzFromMicros(micros("2024-01-01T09:00:00Z")), null,
-        org.apache.iceberg.util.DateTimeUtil.timestamptzFromMicros(micros("2024-01-02T09:00:00Z")), null, org.apache.iceberg.util.DateTimeUtil.timestamptzFromMicros(micros("2024-01-01T09:00:00Z")));
+    OffsetDateTime first = DateTimeUtil.timestamptzFromMicros(micros("2024-01-01T09:00:00Z"));
+    OffsetDateTime second = DateTimeUtil.timestamptzFromMicros(micros("2024-01-02T09:00:00Z"));
+    assertThat(column(out, "seen")).containsExactly(first, null, second, null, first);
     assertThat(column(out, "tags")).containsExactly(List.of("x", "y"), null, List.of(), null, List.of("x", "y"));
     assertThat(column(out, "scores")).containsExactly(List.of(1L), null, List.of(2L, 3L), null, List.of(1L));
   }
@@ -212,7 +215,7 @@ class PointInTimeJoinIT {
     assertThat(out.get(0))
         .containsExactly(
             Map.entry("amount", "label-x"), Map.entry("user_id", 1L),
-            Map.entry("event_timestamp", org.apache.iceberg.util.DateTimeUtil.timestamptzFromMicros(
+            Map.entry("event_timestamp", DateTimeUtil.timestamptzFromMicros(
                 micros("2024-01-01T12:00:00Z"))),
             Map.entry("txn__amount", 1.0), Map.entry("tag", "a"));
   }

@@ -202,10 +202,10 @@ final class InMemoryViewJoin {
   }
 
   /**
-   * The feature values of every row some entity row matched ({@link MatchedValues}): each file read once, only for its matched
-   * positions, in ascending order, the matched rows numbered in that order. Then turns {@code matchOf} (entity row
-   * to view row) into entity row to matched row. Throws {@link OverShare} past {@code shareBytes}, before changing
-   * {@code matchOf}.
+   * The feature values of every row some entity row matched ({@link MatchedValues}): each file read once, only for
+   * its matched positions, in ascending order, the matched rows numbered in that order. Then turns {@code matchOf}
+   * (entity row to view row) into entity row to matched row. Throws {@link OverShare} past {@code shareBytes},
+   * before changing {@code matchOf}.
    */
   private static MatchedValues readMatchedValues(ViewRowReader reader, List<DataFile> files, long[][] byFile,
       int rowCount, ValueType[] types, int[] matchOf, long shareBytes) {
@@ -221,13 +221,12 @@ final class InMemoryViewJoin {
     int slot = 0;
     for (int f = 0; f < byFile.length; f++) {
       long[] pairs = byFile[f];
-      int[] slots = new int[pairs.length];
-      for (int i = 0; i < pairs.length; i++) {
-        slots[i] = slot;
-        slotOfViewRow[(int) pairs[i]] = slot++; // the low half: the row index
+      // the matched rows of this file are numbered on from those of the files before it
+      int readBefore = slot;
+      for (long pair : pairs) {
+        slotOfViewRow[(int) pair] = slot++; // the low half: the row index
       }
-      int readBefore = slots.length == 0 ? slot : slots[0];
-      reader.readColumns(files.get(f), positionsOf(pairs), slots, values, () -> {
+      reader.readColumns(files.get(f), positionsOf(pairs), readBefore, values, () -> {
         // past the first rows, what all matched rows would take at the size so far: so that a join whose values
         // will not fit gives up at once, not after filling its share
         long held = values.heapBytes() + 4L * rowCount;

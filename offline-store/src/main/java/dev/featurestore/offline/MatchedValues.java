@@ -93,11 +93,7 @@ final class MatchedValues {
       case DOUBLE -> words[word] = Double.doubleToRawLongBits(column.nextDouble());
       case FLOAT -> words[word] = Float.floatToRawIntBits(column.nextFloat());
       case BOOL -> words[word] = column.nextBoolean() ? 1 : 0;
-      case STRING -> {
-        byte[] utf8 = column.nextUtf8();
-        strings[row * stringsPerRow + slot[f]] = utf8;
-        variableBytes += 16 + utf8.length;
-      }
+      case STRING -> putString(f, row, column.nextUtf8());
       default -> throw new AssertionError(type);
     }
     markPresent(f, row);
@@ -115,17 +111,19 @@ final class MatchedValues {
       case DOUBLE -> words[word] = Double.doubleToRawLongBits((Double) value);
       case FLOAT -> words[word] = Float.floatToRawIntBits((Float) value);
       case BOOL -> words[word] = (Boolean) value ? 1 : 0;
-      case STRING -> {
-        byte[] utf8 = ((String) value).getBytes(StandardCharsets.UTF_8);
-        strings[row * stringsPerRow + slot[f]] = utf8;
-        variableBytes += 16 + utf8.length;
-      }
+      case STRING -> putString(f, row, ((String) value).getBytes(StandardCharsets.UTF_8));
       default -> {
         objects[row * objectsPerRow + slot[f]] = value;
         variableBytes += ValueCodec.heapBytes(value);
       }
     }
     markPresent(f, row);
+  }
+
+  /** Holds a string's UTF-8 bytes (maybe shared with other rows: never modified) and counts them. */
+  private void putString(int f, int row, byte[] utf8) {
+    strings[row * stringsPerRow + slot[f]] = utf8;
+    variableBytes += 16 + utf8.length;
   }
 
   private void markPresent(int f, int row) {

@@ -45,12 +45,11 @@ final class PageColumn extends ParquetColumns.Column {
    */
   private final ByteBuffer dictionary;
   private final int dictionarySize;
-  /** Binary entries: where each starts (its length prefix), found on first use. */
+  /** Binary entries: where each starts (its length prefix), found on first use, and their bytes copied so far. */
   private int[] entryOffsets;
+  private byte[][] entryBytes;
   /** Strings of the dictionary decoded so far, by id: a dictionary-encoded string is decoded once per chunk. */
   private String[] dictionaryStrings;
-  /** Likewise, the UTF-8 bytes of the entries {@link #nextUtf8} returned: shared, never modified. */
-  private byte[][] dictionaryUtf8;
 
   /** Rows left in the current page. */
   private int pageRows;
@@ -102,80 +101,41 @@ final class PageColumn extends ParquetColumns.Column {
 
   @Override
   long nextLong() {
-    position();
-    positioned = false;
+    take();
     if (ids != null) {
       int id = id();
       return type == ValueType.INT32 ? dictionary.getInt(4 * id) : dictionary.getLong(8 * id);
     }
-    if (type == ValueType.INT32) {
-      int value = plain.getInt(offset);
-      offset += 4;
-      return value;
-    }
-    long value = plain.getLong(offset);
-    offset += 8;
-    return value;
+    return type == ValueType.INT32 ? plainInt() : plainLong();
   }
 
   @Override
   double nextDouble() {
-    position();
-    positioned = false;
-    if (ids != null) {
-      return dictionary.getDouble(8 * id());
-    }
-    double value = plain.getDouble(offset);
-    offset += 8;
-    return value;
+    take();
+    return ids != null ? dictionary.getDouble(8 * id()) : plainDouble();
   }
 
   @Override
   float nextFloat() {
-    position();
-    positioned = false;
-    if (ids != null) {
-      return dictionary.getFloat(4 * id());
-    }
-    float value = plain.getFloat(offset);
-    offset += 4;
-    return value;
+    take();
+    return ids != null ? dictionary.getFloat(4 * id()) : plainFloat();
   }
 
   @Override
   boolean nextBoolean() {
-    position();
-    positioned = false;
+    take();
     return (Boolean) (ids != null ? fromDictionary(id()) : plainValue());
   }
 
   @Override
   byte[] nextUtf8() {
-    position();
-    positioned = false;
-    if (ids != null) {
-      int id = id();
-      if (dictionaryUtf8 == null) {
-        dictionaryUtf8 = new byte[dictionarySize][];
-      }
-      byte[] bytes = dictionaryUtf8[id];
-      if (bytes == null) {
-        bytes = entryBytes(id);
-        dictionaryUtf8[id] = bytes;
-      }
-      return bytes;
-    }
-    int length = plain.getInt(offset);
-    byte[] bytes = new byte[length];
-    plain.get(offset + 4, bytes, 0, length);
-    offset += 4 + length;
-    return bytes;
+    take();
+    return ids != null ? entryBytes(id()) : plainBytes();
   }
 
   @Override
   Object next() {
-    position();
-    positioned = false;
+    take();
     if (!present) {
       return null;
     }
@@ -184,8 +144,7 @@ final class PageColumn extends ParquetColumns.Column {
 
   @Override
   void skip() {
-    position();
-    positioned = false;
+    take();
     if (!present) {
       return;
     }
@@ -215,54 +174,71 @@ final class PageColumn extends ParquetColumns.Column {
     present = !optional || definitions.readInt() == 1;
   }
 
+  /** Positions on the current row and consumes it: its value, if any, is read next. */
+  private void take() {
+    position();
+    positioned = false;
+  }
+
   /** The next dictionary id, checked against the dictionary's size. */
   private int id() {
     int id = ids.readInt();
     if (id >= dictionarySize) {
-      throw new IllegalStateException("Cannot read column " + String.join(".", descriptor.getPath())
-          + ": dictionary id " + id + " of a dictionary of " + dictionarySize);
+      throw new IllegalStateException("Cannot read column " + columnName() + ": dictionary id " + id
+          + " of a dictionary of " + dictionarySize);
     }
     return id;
   }
 
+  private int plainInt() {
+    int value = plain.getInt(offset);
+    offset += 4;
+    return value;
+  }
+
+  private long plainLong() {
+    long value = plain.getLong(offset);
+    offset += 8;
+    return value;
+  }
+
+  private float plainFloat() {
+    float value = plain.getFloat(offset);
+    offset += 4;
+    return value;
+  }
+
+  private double plainDouble() {
+    double value = plain.getDouble(offset);
+    offset += 8;
+    return value;
+  }
+
+  /** A PLAIN binary value: its length, then its bytes; copied. */
+  private byte[] plainBytes() {
+    int length = plain.getInt(offset);
+    byte[] bytes = new byte[length];
+    plain.get(offset + 4, bytes, 0, length);
+    offset += 4 + length;
+    return bytes;
+  }
+
   private Object plainValue() {
-    switch (type) {
+    return switch (type) {
       case BOOL -> {
         // bit-packed, least significant bit first
         boolean value = ((plain.get(offset + (bit >>> 3)) >>> (bit & 7)) & 1) != 0;
         bit++;
-        return value;
+        yield value;
       }
-      case INT32 -> {
-        int value = plain.getInt(offset);
-        offset += 4;
-        return value;
-      }
-      case FLOAT -> {
-        float value = plain.getFloat(offset);
-        offset += 4;
-        return value;
-      }
-      case INT64, TIMESTAMP -> {
-        long value = plain.getLong(offset);
-        offset += 8;
-        return value;
-      }
-      case DOUBLE -> {
-        double value = plain.getDouble(offset);
-        offset += 8;
-        return value;
-      }
-      case STRING, BYTES -> {
-        int length = plain.getInt(offset);
-        byte[] bytes = new byte[length];
-        plain.get(offset + 4, bytes, 0, length);
-        offset += 4 + length;
-        return type == ValueType.STRING
-            ? new String(bytes, StandardCharsets.UTF_8) : ByteBuffer.wrap(bytes).asReadOnlyBuffer();
-      }
+      case INT32 -> plainInt();
+      case FLOAT -> plainFloat();
+      case INT64, TIMESTAMP -> plainLong();
+      case DOUBLE -> plainDouble();
+      case STRING -> new String(plainBytes(), StandardCharsets.UTF_8);
+      case BYTES -> ByteBuffer.wrap(plainBytes()).asReadOnlyBuffer();
       default -> throw new IllegalStateException("Cannot read a value: " + type + " is not a scalar type");
-    }
+    };
   }
 
   private Object fromDictionary(int id) {
@@ -282,14 +258,19 @@ final class PageColumn extends ParquetColumns.Column {
         }
         yield value;
       }
-      case BYTES -> ByteBuffer.wrap(entryBytes(id)).asReadOnlyBuffer();
+      // a copy of its own: a ByteBuffer's position is its reader's
+      case BYTES -> ByteBuffer.wrap(entryBytes(id).clone()).asReadOnlyBuffer();
       default -> throw unsupported("dictionary-encoded " + type + " values");
     };
   }
 
-  /** The bytes of binary dictionary entry {@code id}, a copy. */
+  /**
+   * The bytes of binary dictionary entry {@code id}, copied out of the page once per chunk and shared after that:
+   * not to be modified.
+   */
   private byte[] entryBytes(int id) {
-    if (entryOffsets == null) {
+    if (entryBytes == null) {
+      entryBytes = new byte[dictionarySize][];
       entryOffsets = new int[dictionarySize];
       int at = 0;
       for (int e = 0; e < dictionarySize; e++) {
@@ -297,16 +278,20 @@ final class PageColumn extends ParquetColumns.Column {
         at += 4 + dictionary.getInt(at);
       }
     }
-    int at = entryOffsets[id];
-    byte[] bytes = new byte[dictionary.getInt(at)];
-    dictionary.get(at + 4, bytes, 0, bytes.length);
+    byte[] bytes = entryBytes[id];
+    if (bytes == null) {
+      int at = entryOffsets[id];
+      bytes = new byte[dictionary.getInt(at)];
+      dictionary.get(at + 4, bytes, 0, bytes.length);
+      entryBytes[id] = bytes;
+    }
     return bytes;
   }
 
   private void readPage() {
     DataPage page = pages.readPage();
     if (page == null) {
-      throw new IllegalStateException("Cannot read column " + String.join(".", descriptor.getPath())
+      throw new IllegalStateException("Cannot read column " + columnName()
           + ": its chunk has fewer values than its row group has rows");
     }
     try {
@@ -357,7 +342,10 @@ final class PageColumn extends ParquetColumns.Column {
   }
 
   private IllegalStateException unsupported(String what) {
-    return new IllegalStateException("Cannot read column " + String.join(".", descriptor.getPath()) + ": " + what
-        + " are not supported");
+    return new IllegalStateException("Cannot read column " + columnName() + ": " + what + " are not supported");
+  }
+
+  private String columnName() {
+    return String.join(".", descriptor.getPath());
   }
 }

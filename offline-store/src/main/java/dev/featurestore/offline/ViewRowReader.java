@@ -282,19 +282,19 @@ final class ViewRowReader {
 
   /**
    * Reads the feature values of the rows of {@code file} at {@code positions} (ascending) into {@code into}, the
-   * one at {@code positions[i]} as its row {@code rows[i]}; {@code afterRowGroup} runs after each row group (to
+   * one at {@code positions[i]} as its row {@code firstRow + i}; {@code afterRowGroup} runs after each row group (to
    * measure {@code into}). Features the file has no column for stay null.
    */
-  void readColumns(DataFile file, int[] positions, int[] rows, MatchedValues into, Runnable afterRowGroup) {
+  void readColumns(DataFile file, int[] positions, int firstRow, MatchedValues into, Runnable afterRowGroup) {
     if (positions.length == 0 || valueTypes.isEmpty()) {
       return;
     }
     boolean covered = readWanted(file, positions,
-        (feature, wanted, column) -> into.read(feature, rows[wanted], column), (from, to) -> afterRowGroup.run());
+        (feature, wanted, column) -> into.read(feature, firstRow + wanted, column), (from, to) -> afterRowGroup.run());
     if (!covered) {
-      int[] next = {0};
+      int[] next = {firstRow};
       read(file, positions, true, (keyValues, event, created, values) -> {
-        int row = rows[next[0]++];
+        int row = next[0]++;
         for (int f = 0; f < values.length; f++) {
           into.set(f, row, values[f]);
         }

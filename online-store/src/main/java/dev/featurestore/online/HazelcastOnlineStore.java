@@ -81,10 +81,8 @@ final class HazelcastOnlineStore implements RecordStore {
         names.add(key(key));
       }
       Set<String> unique = new HashSet<>(names);
-      // IMap has no asynchronous getAll; a read-only entry processor over the keys is one asynchronous call that
-      // returns the stored records, without backups and without blocking the caller.
-      CompletionStage<Map<String, byte[]>> stage =
-          map(view).thenCompose(map -> map.submitToKeys(unique, HazelcastReadProcessor.INSTANCE));
+      // IMap has no asynchronous getAll: one asynchronous get per key, never blocking the caller.
+      CompletionStage<Map<String, byte[]>> stage = map(view).thenCompose(map -> PerKeyCalls.get(map, unique));
       return StoreFailures.translate(
           stage.thenApply(stored -> {
             List<byte[]> records = new ArrayList<>(keys.size());

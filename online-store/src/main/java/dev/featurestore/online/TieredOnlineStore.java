@@ -15,6 +15,7 @@ import dev.featurestore.api.definition.FeatureView;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -163,7 +164,7 @@ final class TieredOnlineStore implements RecordStore {
    */
   private CompletionStage<Void> invalidate(FeatureView view, Set<String> names) {
     return invalidateHot(view, names)
-        .thenCompose(none -> nearInvalidator.invalidate(view.name(), List.copyOf(names)));
+        .thenComposeAsync(none -> nearInvalidator.invalidate(view.name(), List.copyOf(names)), PerKeyCalls.HANDOFF);
   }
 
   private CompletionStage<Void> invalidateHot(FeatureView view, Set<String> names) {
@@ -171,7 +172,7 @@ final class TieredOnlineStore implements RecordStore {
       return CompletableFuture.completedFuture(null);
     }
     try {
-      return map(view).thenCompose(map -> map.submitToKeys(names, HotTierProcessor.invalidate()))
+      return map(view).thenCompose(map -> PerKeyCalls.submit(map, names, HotTierProcessor.invalidate()))
           .thenApply(ignored -> null);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
@@ -251,11 +252,9 @@ final class TieredOnlineStore implements RecordStore {
     for (EntityKey key : keys) {
       names.add(HazelcastOnlineStore.key(key));
     }
-    byte[] lease = ByteBuffer.allocate(HotTierProcessor.LEASE_BYTES)
-        .putLong(leasePrefix ^ leases.incrementAndGet()).array();
     CompletionStage<Map<String, byte[]>> cached;
     try {
-      cached = map(view).thenCompose(map -> map.submitToKeys(new HashSet<>(names), HotTierProcessor.read(lease)));
+      cached = map(view).thenCompose(map -> readOrLease(map, new HashSet<>(names)));
     } catch (RuntimeException e) {
       cached = CompletableFuture.failedFuture(e);
     }
@@ -268,6 +267,36 @@ final class TieredOnlineStore implements RecordStore {
             .thenCompose(stage -> stage)
             .thenApply(decoder),
         "read " + keys.size() + " keys of view '" + view.name() + "'");
+  }
+
+  /**
+   * What {@link HotTierProcessor#read} returns for each key (the cached record, or the lease in place), without the
+   * entry processor's cost where the record is cached: plain gets first, then the processor on the keys that
+   * missed. A record cached between the two is returned by the processor, as it would have been by one call.
+   */
+  private CompletionStage<Map<String, byte[]>> readOrLease(IMap<String, byte[]> map, Set<String> names) {
+    return PerKeyCalls.get(map, names).thenCompose(values -> {
+      List<String> missed = new ArrayList<>();
+      for (String name : names) {
+        byte[] value = values.get(name);
+        if (value == null || HotTierProcessor.isLease(value)) {
+          missed.add(name);
+        }
+      }
+      if (missed.isEmpty()) {
+        return CompletableFuture.completedFuture(values);
+      }
+      byte[] lease = ByteBuffer.allocate(HotTierProcessor.LEASE_BYTES)
+          .putLong(leasePrefix ^ leases.incrementAndGet()).array();
+      return CompletableFuture.supplyAsync(
+              () -> PerKeyCalls.submit(map, missed, HotTierProcessor.read(lease)), PerKeyCalls.HANDOFF)
+          .thenCompose(leased -> leased)
+          .thenApply(leased -> {
+            Map<String, byte[]> all = new HashMap<>(values);
+            all.putAll(leased);
+            return all;
+          });
+    });
   }
 
   private CompletionStage<List<byte[]>> readMisses(
@@ -289,26 +318,35 @@ final class TieredOnlineStore implements RecordStore {
       return CompletableFuture.completedFuture(records);
     }
     return primary.readRecords(view, missingKeys).thenApply(fetched -> {
-      Set<String> populated = new HashSet<>();
+      Map<String, byte[]> leases = new HashMap<>();
+      Map<String, byte[]> fetchedByName = new HashMap<>();
       for (int j = 0; j < missing.size(); j++) {
         int i = missing.get(j);
         byte[] record = fetched.get(j);
         records.set(i, record);
         byte[] lease = values.get(names.get(i));
-        if (HotTierProcessor.isLease(lease) && populated.add(names.get(i))) {
-          populate(view, names.get(i), lease, record);
+        if (HotTierProcessor.isLease(lease) && leases.putIfAbsent(names.get(i), lease) == null) {
+          fetchedByName.put(names.get(i), record);
         }
       }
+      // Not on this thread: it may be a Hazelcast response thread (when Redis answered before this was chained),
+      // which may not call other members.
+      PerKeyCalls.HANDOFF.execute(() -> populate(view, leases, fetchedByName));
       return records;
     });
   }
 
   /** Fire and forget: a populate that fails or is dropped only means a later miss. */
-  private void populate(FeatureView view, String name, byte[] lease, byte[] record) {
-    long expireAt = record == null ? KeyExpiry.NEVER : expiry.expireAtMillis(view, RecordCodec.eventTimestamp(record));
+  private void populate(FeatureView view, Map<String, byte[]> leases, Map<String, byte[]> records) {
     IMap<String, byte[]> map = maps.get(MAP_PREFIX + view.name());
-    if (map != null) {
-      map.submitToKey(name, HotTierProcessor.populate(lease, record, expireAt));
+    if (map == null) {
+      return;
+    }
+    for (Map.Entry<String, byte[]> lease : leases.entrySet()) {
+      byte[] record = records.get(lease.getKey());
+      long expireAt =
+          record == null ? KeyExpiry.NEVER : expiry.expireAtMillis(view, RecordCodec.eventTimestamp(record));
+      map.submitToKey(lease.getKey(), HotTierProcessor.populate(lease.getValue(), record, expireAt));
     }
   }
 

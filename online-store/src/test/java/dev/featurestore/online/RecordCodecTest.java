@@ -7,6 +7,7 @@ import dev.featurestore.api.ValueType;
 import dev.featurestore.api.data.EntityKey;
 import dev.featurestore.api.data.EventTimeOrder;
 import dev.featurestore.api.data.FeatureRow;
+import dev.featurestore.api.data.FeatureValues;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.api.error.InvalidRequestException;
 import dev.featurestore.online.spi.Projection;
@@ -246,6 +247,30 @@ class RecordCodecTest {
   private static byte[] bytesOf(RowColumns columns, int row, int position) {
     int offset = columns.bytesOffset(row, position);
     return Arrays.copyOfRange(columns.bytesArray(row, position), offset, offset + columns.bytesLength(row, position));
+  }
+
+  @Test
+  void encode_valuesHeldByPositionForTheView_giveTheBytesOfTheSameValuesByName() {
+    FeatureView view = FeatureView.builder("v").entity("user").feature("a", ValueType.INT64)
+        .feature("b", ValueType.STRING).feature("c", ValueType.INT64).build();
+    Map<String, Object> byName = new HashMap<>();
+    byName.put("a", 7L);
+    byName.put("c", 9);
+    FeatureRow named = new FeatureRow(KEY, 100, 200, byName);
+    FeatureRow positional = new FeatureRow(KEY, 100, 200, FeatureValues.of(view, new Object[] {7L, null, 9}));
+
+    assertThat(RecordCodec.encode(view, positional)).isEqualTo(RecordCodec.encode(view, named));
+  }
+
+  @Test
+  void encode_valuesHeldByPositionForAnotherView_failsNamingFeatureNotInView() {
+    FeatureView view = FeatureView.builder("v").entity("user").feature("a", ValueType.INT64).build();
+    FeatureView other = FeatureView.builder("w").entity("user").feature("b", ValueType.INT64).build();
+    FeatureRow row = new FeatureRow(KEY, 1, 1, FeatureValues.of(other, new Object[] {1L}));
+
+    assertThatThrownBy(() -> RecordCodec.encode(view, row))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage("Cannot write a row of view 'v': 'b' is not a feature of it");
   }
 
   @Test

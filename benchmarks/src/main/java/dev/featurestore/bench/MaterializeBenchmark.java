@@ -17,8 +17,6 @@ import dev.featurestore.online.RedisServerProcess;
 import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.registry.Registries;
 import dev.featurestore.registry.Registry;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -69,8 +67,9 @@ public final class MaterializeBenchmark implements Callable<Integer> {
   @Option(names = "--append-rows", description = "Rows per Iceberg append (default: ${DEFAULT-VALUE}).")
   int appendRows = 250_000;
 
-  @Option(names = "--warmup", description = "Full materializations into the discarding store before the measured "
-      + "runs, so that those run on a warm JVM (JIT-compiled) like a long-lived scheduler's (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--warmup", description = "Full materializations into each store before the measured runs (Redis "
+      + "emptied after), so that those run on a warm JVM (JIT-compiled) like a long-lived scheduler's "
+      + "(default: ${DEFAULT-VALUE}).")
   int warmup = 0;
 
   @Option(names = "--redis-server", description = "The redis-server binary (default: ${DEFAULT-VALUE} on the PATH).")
@@ -98,30 +97,35 @@ public final class MaterializeBenchmark implements Callable<Integer> {
         Registry discardMarks = Registries.embedded(dir.resolve("registry-discard"));
         Registry redisMarks = Registries.embedded(dir.resolve("registry-redis"));
         RedisServerProcess redis = RedisServerProcess.start(redisServer);
-        OnlineStore online = OnlineStores.open(redis.uri())) {
+        OnlineStore online = OnlineStores.open(redis.uri());
+        RedisInfo info = RedisInfo.connect(redis.uri())) {
       OnlineStore discard = new DiscardingStore();
       System.out.printf("view: %d features, %,d keys; generating %,d rows; load average %.2f on %d cores%n",
           features, keys, rows, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
           Runtime.getRuntime().availableProcessors());
       generate(offline, definitions, view, rows, 0, days, random, "initial");
-      System.out.printf("%-28s %12s %12s %9s %12s %12s %12s %9s %14s%n", "run", "rows read", "keys", "seconds",
-          "rows/s", "keys/s", "values/s", "cpu s", "rows/cpu s");
+      System.out.printf("%-28s %12s %12s %9s %12s %12s %12s %9s %14s %12s %13s%n", "run", "rows read", "keys",
+          "seconds", "rows/s", "keys/s", "values/s", "cpu s", "rows/cpu s", "redis cpu s", "redis us/key");
       for (int w = 1; w <= warmup; w++) {
-        try (Registry marks = Registries.embedded(dir.resolve("registry-warmup-" + w))) {
-          report("warm-up " + w + ", read+merge only", () -> offline.materializeIncremental(
+        try (Registry marks = Registries.embedded(dir.resolve("registry-warmup-" + w));
+            Registry redisWarmupMarks = Registries.embedded(dir.resolve("registry-warmup-redis-" + w))) {
+          report("warm-up " + w + ", read+merge only", null, () -> offline.materializeIncremental(
               definitions, view.name(), discard, marks, ProgressListener.NONE));
+          report("warm-up " + w + ", into Redis", info, () -> offline.materializeIncremental(
+              definitions, view.name(), online, redisWarmupMarks, ProgressListener.NONE));
         }
+        info.empty();
       }
-      report("first run, read+merge only", () -> offline.materializeIncremental(
+      report("first run, read+merge only", null, () -> offline.materializeIncremental(
           definitions, view.name(), discard, discardMarks, ProgressListener.NONE));
-      long keysToRedis = report("first run, into Redis", () -> offline.materializeIncremental(
+      long keysToRedis = report("first run, into Redis", info, () -> offline.materializeIncremental(
           definitions, view.name(), online, redisMarks, ProgressListener.NONE));
       generate(offline, definitions, view, increment, days - incrementDays, days, random, "increment");
-      report("increment, read+merge only", () -> offline.materializeIncremental(
+      report("increment, read+merge only", null, () -> offline.materializeIncremental(
           definitions, view.name(), discard, discardMarks, ProgressListener.NONE));
-      keysToRedis += report("increment, into Redis", () -> offline.materializeIncremental(
+      keysToRedis += report("increment, into Redis", info, () -> offline.materializeIncremental(
           definitions, view.name(), online, redisMarks, ProgressListener.NONE));
-      printRedisTime(redis, keysToRedis);
+      printRedisTime(info, keysToRedis);
     } finally {
       try (Stream<Path> walk = Files.walk(dir)) {
         walk.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
@@ -131,20 +135,29 @@ public final class MaterializeBenchmark implements Callable<Integer> {
   }
 
   /**
-   * Runs one materialization and prints its rates, with the CPU seconds this JVM spent on it (all threads), so that
-   * a machine shared with other work can still be read: rows per CPU second do not depend on the competition.
-   * Returns the keys it wrote.
+   * Runs one materialization and prints its rates, with the CPU seconds this JVM spent on it (all threads) and, for
+   * a run into Redis ({@code redis} not null), those of redis-server, so that a machine shared with other work can
+   * still be read: CPU per row or key does not depend on the competition, where Redis' own time per command
+   * (commandstats) counts the moments the JVM had its core too. Returns the keys it wrote.
    */
-  private long report(String run, Supplier<IncrementalMaterializeResult> materialization) {
+  private long report(String run, RedisInfo redis, Supplier<IncrementalMaterializeResult> materialization) {
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long cpuBefore = os.getProcessCpuTime();
+    long redisBefore = redis == null ? 0 : redis.cpuNanos();
     IncrementalMaterializeResult result = materialization.get();
     double cpu = (os.getProcessCpuTime() - cpuBefore) / 1e9;
-    System.out.printf("%-28s %,12d %,12d %9.2f %,12.0f %,12.0f %,12.0f %9.2f %,14.0f%n", run, result.rowsScanned(),
-        result.keysWritten(), result.seconds(), result.rowsScanned() / result.seconds(),
+    String redisCpu = "-";
+    String redisPerKey = "-";
+    if (redis != null) {
+      double seconds = (redis.cpuNanos() - redisBefore) / 1e9;
+      redisCpu = String.format("%.2f", seconds);
+      redisPerKey = String.format("%.2f", seconds * 1e6 / Math.max(1, result.keysWritten()));
+    }
+    System.out.printf("%-28s %,12d %,12d %9.2f %,12.0f %,12.0f %,12.0f %9.2f %,14.0f %12s %13s%n", run,
+        result.rowsScanned(), result.keysWritten(), result.seconds(), result.rowsScanned() / result.seconds(),
         result.keysWritten() / result.seconds(), (double) result.keysWritten() * features / result.seconds(), cpu,
-        result.rowsScanned() / cpu);
+        result.rowsScanned() / cpu, redisCpu, redisPerKey);
     return result.keysWritten();
   }
 
@@ -184,24 +197,19 @@ public final class MaterializeBenchmark implements Callable<Integer> {
    * Redis' own account of the write scripts: calls, microseconds per call and per key written, to set beside the
    * client's rate.
    */
-  private static void printRedisTime(RedisServerProcess redis, long keysWritten) {
-    RedisClient client = RedisClient.create(redis.uri());
-    try (StatefulRedisConnection<String, String> connection = client.connect()) {
-      long calls = 0;
-      long micros = 0;
-      for (String line : connection.sync().info("commandstats").split("\\R")) {
-        if (line.startsWith("cmdstat_evalsha") || line.startsWith("cmdstat_eval:")) {
-          System.out.println("redis-server: " + line);
-          calls += statistic(line, "calls");
-          micros += statistic(line, "usec");
-        }
+  private static void printRedisTime(RedisInfo redis, long keysWritten) {
+    long calls = 0;
+    long micros = 0;
+    for (String line : redis.section("commandstats").split("\\R")) {
+      if (line.startsWith("cmdstat_evalsha") || line.startsWith("cmdstat_eval:")) {
+        System.out.println("redis-server: " + line);
+        calls += statistic(line, "calls");
+        micros += statistic(line, "usec");
       }
-      if (calls > 0 && keysWritten > 0) {
-        System.out.printf("redis-server: %,d keys in %,d script calls, %.1f keys per call, %.2f us per key%n",
-            keysWritten, calls, (double) keysWritten / calls, (double) micros / keysWritten);
-      }
-    } finally {
-      client.shutdown();
+    }
+    if (calls > 0 && keysWritten > 0) {
+      System.out.printf("redis-server: %,d keys in %,d script calls, %.1f keys per call, %.2f us per key%n",
+          keysWritten, calls, (double) keysWritten / calls, (double) micros / keysWritten);
     }
     System.out.printf("load average at the end: %.2f on %d cores%n",
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),

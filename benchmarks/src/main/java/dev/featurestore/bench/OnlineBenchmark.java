@@ -359,15 +359,7 @@ public final class OnlineBenchmark implements Callable<Integer> {
 
   /** Redis's own CPU time (user + system, from INFO cpu), in nanoseconds; -1 if it does not say. */
   private static long redisCpuNanos(StatefulRedisConnection<byte[], byte[]> connection) {
-    double seconds = 0;
-    int found = 0;
-    for (String line : connection.sync().info("cpu").split("\r?\n")) {
-      if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
-        seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
-        found++;
-      }
-    }
-    return found == 2 ? Math.round(seconds * 1e9) : -1;
+    return RedisInfo.cpuNanos(connection.sync().info("cpu"));
   }
 
   private static long redisClients(StatefulRedisConnection<byte[], byte[]> connection) {

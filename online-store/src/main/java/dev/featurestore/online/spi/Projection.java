@@ -14,10 +14,21 @@ public final class Projection {
   private final FeatureView view;
   /** Null for every feature of the view. */
   private final boolean[] included;
+  /** The included positions in ascending order, so that a decoder visits only those. */
+  private final int[] positions;
 
   private Projection(FeatureView view, boolean[] included) {
     this.view = view;
     this.included = included;
+    int count = view.features().size();
+    int[] found = new int[count];
+    int size = 0;
+    for (int position = 0; position < count; position++) {
+      if (included == null || included[position]) {
+        found[size++] = position;
+      }
+    }
+    this.positions = Arrays.copyOf(found, size);
   }
 
   /** Every feature of {@code view}. */
@@ -55,6 +66,19 @@ public final class Projection {
   /** Whether the feature at {@code position} in {@link #view()}'s declaration order is needed. */
   public boolean includes(int position) {
     return included == null || included[position];
+  }
+
+  /** How many features are needed. */
+  public int includedCount() {
+    return positions.length;
+  }
+
+  /**
+   * The position in {@link #view()}'s declaration order of the {@code i}-th needed feature, in ascending order of
+   * position; {@code i} from 0 to {@link #includedCount()} - 1.
+   */
+  public int includedPosition(int i) {
+    return positions[i];
   }
 
   /** Whether every feature of the view is needed. */

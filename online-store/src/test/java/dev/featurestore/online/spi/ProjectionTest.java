@@ -21,6 +21,17 @@ class ProjectionTest {
     assertThat(projection.includes(2)).isTrue();
     assertThat(projection.isAll()).isFalse();
     assertThat(projection).hasToString("v:[a, c]");
+    assertThat(projection.includedCount()).isEqualTo(2);
+    assertThat(List.of(projection.includedPosition(0), projection.includedPosition(1))).containsExactly(0, 2);
+  }
+
+  @Test
+  void all_includesEveryPositionInOrder() {
+    Projection projection = Projection.all(VIEW);
+
+    assertThat(projection.includedCount()).isEqualTo(3);
+    assertThat(List.of(projection.includedPosition(0), projection.includedPosition(1),
+        projection.includedPosition(2))).containsExactly(0, 1, 2);
   }
 
   @Test

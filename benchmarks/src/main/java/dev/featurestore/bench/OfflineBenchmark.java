@@ -80,8 +80,8 @@ public final class OfflineBenchmark implements Callable<Integer> {
   boolean full;
 
   @Option(names = "--memory-budget-mb",
-      description = "The join's sort memory budget in MiB (default: ${DEFAULT-VALUE}).")
-  long memoryBudgetMb = 1024;
+      description = "The join's sort memory budget in MiB (default: the CLI's, half the maximum heap).")
+  Long memoryBudgetMb;
 
   @Option(names = "--dir", description = "Working directory for data and results (default: a new temporary one).")
   Path dir;
@@ -145,7 +145,8 @@ public final class OfflineBenchmark implements Callable<Integer> {
       }
 
       Path ours = work.resolve("ours.parquet");
-      TrainingSetOptions options = TrainingSetOptions.builder().memoryBudgetBytes(memoryBudgetMb << 20)
+      long budget = memoryBudgetMb == null ? TrainingSetOptions.oneAtATimeBudget() : memoryBudgetMb << 20;
+      TrainingSetOptions options = TrainingSetOptions.builder().memoryBudgetBytes(budget)
           .spillDirectory(work.resolve("spill")).build();
       TrainingSetResult result;
       long peakHeap;
@@ -197,7 +198,7 @@ public final class OfflineBenchmark implements Callable<Integer> {
       out.println();
       out.printf(Locale.ROOT, "ours:    %,d rows in %.2f s = %,.0f output rows/s; peak heap %,d MiB (max %,d MiB);"
               + " %d sorted runs spilled (budget %,d MiB)%n", result.rows(), result.seconds(), rowsPerSecond,
-          peakHeap >> 20, Runtime.getRuntime().maxMemory() >> 20, result.spilledRuns(), memoryBudgetMb);
+          peakHeap >> 20, Runtime.getRuntime().maxMemory() >> 20, result.spilledRuns(), budget >> 20);
       out.printf(Locale.ROOT, "duckdb:  %,d rows in %.2f s = %,.0f output rows/s (%d threads, ASOF JOIN over the"
           + " source Parquet files)%n", entityRows, duckSeconds, entityRows / duckSeconds, duckdbThreads);
       out.printf(Locale.ROOT, "cpu:     ours %.2f s, duckdb %.2f s of process CPU time (on a shared machine wall time"

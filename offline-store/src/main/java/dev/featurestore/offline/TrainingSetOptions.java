@@ -29,6 +29,17 @@ public final class TrainingSetOptions {
     this.batchRows = builder.batchRows;
   }
 
+  /**
+   * The budget for a process that builds one training set at a time, such as the CLI: half this JVM's maximum heap
+   * (the rest holds batches, readers and the output), at least {@link #DEFAULT_MEMORY_BUDGET}. A fixed 1 GiB under
+   * an 8 GiB heap made a join of 10M entity rows and 3 x 10M view rows spill 93 sorted runs and take 160 s; with 4
+   * GiB it spilled nothing and took 52 s ({@code bench-offline}). A server answering several requests at once keeps
+   * the smaller default per request.
+   */
+  public static long oneAtATimeBudget() {
+    return Math.max(DEFAULT_MEMORY_BUDGET, Runtime.getRuntime().maxMemory() / 2);
+  }
+
   /** The defaults: {@link #DEFAULT_MEMORY_BUDGET}, spill files in {@code java.io.tmpdir}. */
   public static TrainingSetOptions defaults() {
     return builder().build();

@@ -71,10 +71,10 @@ final class TrainingSetCommand implements Runnable {
           + "backfills cannot leak the future.")
   boolean asKnownAt;
 
-  @Option(names = "--memory-mb", paramLabel = "MIB", defaultValue = "512",
-      description = "Memory the join's sorts may buffer before they spill sorted runs to disk (default: "
-          + "${DEFAULT-VALUE} MiB). The JVM heap (JAVA_OPTS=-Xmx...) should be about twice this.")
-  long memoryMb;
+  @Option(names = "--memory-mb", paramLabel = "MIB",
+      description = "Memory the join's sorts may buffer before they spill sorted runs to disk (default: half the "
+          + "JVM's maximum heap, at least 512 MiB; JAVA_OPTS=-Xmx... sets the heap, which should be about twice this).")
+  Long memoryMb;
 
   @Option(names = "--spill-dir", paramLabel = "DIR",
       description = "Where the join spills sorted runs (default: the system's temporary directory); deleted after.")
@@ -131,10 +131,11 @@ final class TrainingSetCommand implements Runnable {
   }
 
   private TrainingSetOptions trainingSetOptions() {
-    if (memoryMb < 1) {
+    if (memoryMb != null && memoryMb < 1) {
       throw new ParameterException(spec.commandLine(), "Cannot use --memory-mb " + memoryMb + ": it must be at least 1");
     }
-    TrainingSetOptions.Builder options = TrainingSetOptions.builder().memoryBudgetBytes(memoryMb << 20);
+    long budget = memoryMb == null ? TrainingSetOptions.oneAtATimeBudget() : memoryMb << 20;
+    TrainingSetOptions.Builder options = TrainingSetOptions.builder().memoryBudgetBytes(budget);
     if (spillDir != null) {
       options.spillDirectory(spillDir);
     }

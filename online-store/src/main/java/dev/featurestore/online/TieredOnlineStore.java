@@ -330,8 +330,10 @@ final class TieredOnlineStore implements RecordStore {
         }
       }
       // Not on this thread: it may be a Hazelcast response thread (when Redis answered before this was chained),
-      // which may not call other members.
-      PerKeyCalls.HANDOFF.execute(() -> populate(view, leases, fetchedByName));
+      // which may not call other members. No hop when this read placed no lease (other reads hold them).
+      if (!leases.isEmpty()) {
+        PerKeyCalls.HANDOFF.execute(() -> populate(view, leases, fetchedByName));
+      }
       return records;
     });
   }

@@ -129,9 +129,11 @@ final class TrainingSets {
         if (snapshot == null || rowCount == 0) {
           viewPhases[v] = "";
           ValueType[] types = plan.featureTypes.get(v);
-          work.add(() -> (row, vectors, first, index) -> {
+          work.add(() -> (firstRow, count, vectors, first) -> {
             for (int f = 0; f < types.length; f++) {
-              vectors.get(first + f).setNull(index);
+              for (int i = 0; i < count; i++) {
+                vectors.get(first + f).setNull(i);
+              }
             }
           });
           continue;
@@ -237,7 +239,8 @@ final class TrainingSets {
         }
         MatchedValues values = matches.values();
         int[] slotOfRow = matches.slotOfRow();
-        return (row, vectors, first, index) -> values.copyTo(slotOfRow[(int) row], vectors, first, index);
+        return (firstRow, count, vectors, first) ->
+            values.copyBatch(slotOfRow, Math.toIntExact(firstRow), count, vectors, first);
       }
     }
     // the rows and then the matches each get half of the share
@@ -262,14 +265,14 @@ final class TrainingSets {
     return new SortedMatches(matches.sorted(), featureTypes);
   }
 
-  /** Each entity row's feature values of one view; asked for rows in ascending order, each once. */
+  /** Each entity row's feature values of one view; asked for batches of rows in ascending order, each once. */
   @FunctionalInterface
   private interface ViewMatches {
     /**
-     * Sets entry {@code index} of the view's feature vectors ({@code vectors} from {@code first} on) to the values
-     * of entity row {@code row}'s match, or null when it has none.
+     * Sets entries {@code 0 .. count - 1} of the view's feature vectors ({@code vectors} from {@code first} on) to
+     * the values of the matches of entity rows {@code firstRow .. firstRow + count - 1}, null where a row has none.
      */
-    void fill(long row, List<FieldVector> vectors, int first, int index);
+    void fill(long firstRow, int count, List<FieldVector> vectors, int first);
   }
 
   /** The matches of the spilling path, sorted by position. */
@@ -285,14 +288,16 @@ final class TrainingSets {
     }
 
     @Override
-    public void fill(long row, List<FieldVector> vectors, int first, int index) {
-      Object[] values = null;
-      if (head != null && head.position() == row) {
-        values = head.values();
-        head = matches.hasNext() ? matches.next() : null;
-      }
-      for (int f = 0; f < types.length; f++) {
-        ArrowValues.set(vectors.get(first + f), index, values == null ? null : values[f], types[f]);
+    public void fill(long firstRow, int count, List<FieldVector> vectors, int first) {
+      for (int index = 0; index < count; index++) {
+        Object[] values = null;
+        if (head != null && head.position() == firstRow + index) {
+          values = head.values();
+          head = matches.hasNext() ? matches.next() : null;
+        }
+        for (int f = 0; f < types.length; f++) {
+          ArrowValues.set(vectors.get(first + f), index, values == null ? null : values[f], types[f]);
+        }
       }
     }
   }
@@ -446,7 +451,10 @@ final class TrainingSets {
     return (toNanos - fromNanos) / 1e9;
   }
 
-  /** Fills batches from the entity rows and the matches of each view, and hands each full batch to the sink. */
+  /**
+   * Fills batches from the entity rows and the matches of each view, and hands each full batch to the sink. The
+   * entity columns are set row by row as the file is read; each view's features a batch at a time when it is full.
+   */
   private static final class BatchWriter {
     private final Plan plan;
     private final VectorSchemaRoot root;
@@ -472,23 +480,20 @@ final class TrainingSets {
 
     void writeAll() {
       startBatch();
+      long[] batchFirstRow = {0};
       plan.entities.forEach((values, row) -> {
-        int column = 0;
-        for (int c = 0; c < values.length; c++, column++) {
-          ArrowValues.set(vectors.get(column), inBatch, plan.entityValue(c, values, row), plan.outputTypes[column]);
-        }
-        for (int v = 0; v < matches.size(); v++) {
-          matches.get(v).fill(row, vectors, column, inBatch);
-          column += plan.featureTypes.get(v).length;
+        for (int c = 0; c < values.length; c++) {
+          ArrowValues.set(vectors.get(c), inBatch, plan.entityValue(c, values, row), plan.outputTypes[c]);
         }
         if (++inBatch == batchRows) {
-          flush();
+          flush(batchFirstRow[0], values.length);
+          batchFirstRow[0] = row + 1;
           startBatch();
           progress.onProgress(row + 1, total);
         }
       });
       if (inBatch > 0 || total == 0) {
-        flush();
+        flush(batchFirstRow[0], plan.entities.header().columns().size());
       }
       progress.onProgress(total, total);
     }
@@ -501,7 +506,13 @@ final class TrainingSets {
       }
     }
 
-    private void flush() {
+    /** Adds the views' features to the batch of entity rows from {@code firstRow} on and hands it to the sink. */
+    private void flush(long firstRow, int entityColumns) {
+      int column = entityColumns;
+      for (int v = 0; v < matches.size(); v++) {
+        matches.get(v).fill(firstRow, inBatch, vectors, column);
+        column += plan.featureTypes.get(v).length;
+      }
       root.setRowCount(inBatch);
       sink.write(root);
     }

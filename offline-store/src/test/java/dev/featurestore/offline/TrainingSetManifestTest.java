@@ -175,4 +175,36 @@ class TrainingSetManifestTest {
     assertThat(sink.contentHash()).isEqualTo(
         "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray())));
   }
+
+  @Test
+  void write_sinkBehindFails_throwsItsFailureAndCountsNoRows() {
+    Schema schema = new Schema(List.of(ArrowValues.field("id", ValueType.INT64)));
+    IllegalStateException full = new IllegalStateException("disk full");
+    TrainingSetSink failing = new TrainingSetSink() {
+      @Override
+      public void begin(VectorSchemaRoot root) {}
+
+      @Override
+      public void write(VectorSchemaRoot batch) {
+        throw full;
+      }
+
+      @Override
+      public void finish() {}
+
+      @Override
+      public void abort(RuntimeException cause) {}
+    };
+    HashingSink sink = new HashingSink(List.of(failing));
+    try (BufferAllocator allocator = new RootAllocator();
+        VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+      root.allocateNew();
+      ArrowValues.set(root.getVector(0), 0, 7L, ValueType.INT64);
+      root.setRowCount(1);
+      sink.begin(root);
+      assertThatThrownBy(() -> sink.write(root)).isSameAs(full);
+      sink.abort(full);
+    }
+    assertThat(sink.rows()).isZero();
+  }
 }

@@ -19,13 +19,22 @@ final class ProbeColumns {
 
   void add(byte[] key, long t, int position) {
     int row = keys.add(key, t);
+    place(row, position);
+    if (keys.key(row) != null) {
+      keyBytes += 16 + key.length;
+    }
+  }
+
+  /** Adds a probe of a key that is its prefix alone ({@link SortKeys#addPrefix}): no key bytes are held. */
+  void addPrefix(long prefix, long t, int position) {
+    place(keys.addPrefix(prefix, t), position);
+  }
+
+  private void place(int row, int position) {
     if (row == positions.length) {
       positions = Arrays.copyOf(positions, keys.capacity());
     }
     positions[row] = position;
-    if (keys.key(row) != null) {
-      keyBytes += 16 + key.length;
-    }
   }
 
   /** Estimated heap bytes, growth slack included. */

@@ -95,6 +95,14 @@ final class TrainingSets {
         range[0] = Math.min(range[0], t);
         range[1] = Math.max(range[1], t);
         for (int v = 0; v < views; v++) {
+          if (plan.integerKey[v]) {
+            InputColumn column = plan.keyColumns.get(v)[0];
+            Object key = column.convert(values[column.index()], row);
+            if (key != null) {
+              probes.get(v).addInteger(key, t, row);
+            }
+            continue;
+          }
           byte[] key = plan.keyOf(v, values, row);
           if (key != null) {
             probes.get(v).add(key, t, row);
@@ -308,6 +316,7 @@ final class TrainingSets {
    */
   private static final class Probes {
     private final String view;
+    private final ValueType[] keyTypes;
     private final long share;
     private final Path spill;
     private final List<ExternalSorter<?>> sorters;
@@ -316,6 +325,7 @@ final class TrainingSets {
 
     Probes(String view, ValueType[] keyTypes, long share, Path spill, List<ExternalSorter<?>> sorters) {
       this.view = view;
+      this.keyTypes = keyTypes;
       this.share = share;
       this.spill = spill;
       this.sorters = sorters;
@@ -325,16 +335,32 @@ final class TrainingSets {
     void add(byte[] key, long t, long row) {
       if (columns != null && row < Integer.MAX_VALUE - 8) {
         columns.add(key, t, (int) row);
-        if (columns.heapBytes() <= share) {
-          return;
-        }
-        toSorter();
+        checkShare();
         return;
       }
       if (columns != null) {
         toSorter();
       }
       sorter.add(new Probe(key, t, row));
+    }
+
+    /**
+     * Adds the probe of a key of one INT64 or INT32 column ({@code key} a Long or an Integer) by its prefix, as the
+     * views' rows of such keys are: no key bytes per entity row while the probes are in columns.
+     */
+    void addInteger(Object key, long t, long row) {
+      if (columns != null && row < Integer.MAX_VALUE - 8) {
+        columns.addPrefix(JoinRows.prefixOfInteger(((Number) key).longValue(), keyTypes[0]), t, (int) row);
+        checkShare();
+        return;
+      }
+      add(ValueCodec.key(new Object[] {key}, keyTypes), t, row);
+    }
+
+    private void checkShare() {
+      if (columns.heapBytes() > share) {
+        toSorter();
+      }
     }
 
     private void toSorter() {
@@ -464,6 +490,10 @@ final class TrainingSets {
     private final ProgressListener progress;
     private final long total;
     private final List<FieldVector> vectors;
+    /** The output's first columns: the entity file's. */
+    private final int entityColumns;
+    /** The entity row of the batch's first entry. */
+    private long batchFirstRow;
     private int inBatch;
 
     BatchWriter(Plan plan, VectorSchemaRoot root, List<ViewMatches> matches, TrainingSetSink sink,
@@ -476,24 +506,24 @@ final class TrainingSets {
       this.progress = progress;
       this.total = total;
       this.vectors = root.getFieldVectors();
+      this.entityColumns = plan.entities.header().columns().size();
     }
 
     void writeAll() {
       startBatch();
-      long[] batchFirstRow = {0};
       plan.entities.forEach((values, row) -> {
         for (int c = 0; c < values.length; c++) {
           ArrowValues.set(vectors.get(c), inBatch, plan.entityValue(c, values, row), plan.outputTypes[c]);
         }
         if (++inBatch == batchRows) {
-          flush(batchFirstRow[0], values.length);
-          batchFirstRow[0] = row + 1;
+          flush();
+          batchFirstRow = row + 1;
           startBatch();
           progress.onProgress(row + 1, total);
         }
       });
       if (inBatch > 0 || total == 0) {
-        flush(batchFirstRow[0], plan.entities.header().columns().size());
+        flush();
       }
       progress.onProgress(total, total);
     }
@@ -506,11 +536,11 @@ final class TrainingSets {
       }
     }
 
-    /** Adds the views' features to the batch of entity rows from {@code firstRow} on and hands it to the sink. */
-    private void flush(long firstRow, int entityColumns) {
+    /** Adds the views' features to the batch's entity rows and hands it to the sink. */
+    private void flush() {
       int column = entityColumns;
       for (int v = 0; v < matches.size(); v++) {
-        matches.get(v).fill(firstRow, inBatch, vectors, column);
+        matches.get(v).fill(batchFirstRow, inBatch, vectors, column);
         column += plan.featureTypes.get(v).length;
       }
       root.setRowCount(inBatch);
@@ -531,6 +561,8 @@ final class TrainingSets {
     final List<InputColumn[]> keyColumns = new ArrayList<>();
     final List<ValueType[]> keyTypes = new ArrayList<>();
     final List<ValueType[]> featureTypes = new ArrayList<>();
+    /** Per view: whether its key is one INT64 or INT32 column, whose probes are added by prefix. */
+    boolean[] integerKey;
     ValueType[] outputTypes;
     Schema outputSchema;
 
@@ -585,6 +617,7 @@ final class TrainingSets {
     }
     plan.event = InputColumn.of(header, eventIndex, ValueType.TIMESTAMP, action);
     plan.typed[eventIndex] = plan.event;
+    plan.integerKey = new boolean[plan.selection.views().size()];
     for (FeatureView view : plan.selection.views()) {
       List<JoinKey> joinKeys = plan.selection.joinKeys().get(view.name());
       InputColumn[] keyColumns = new InputColumn[joinKeys.size()];
@@ -603,6 +636,8 @@ final class TrainingSets {
           plan.typed[index] = keyColumns[k];
         }
       }
+      plan.integerKey[plan.keyColumns.size()] = keyTypes.length == 1
+          && (keyTypes[0] == ValueType.INT64 || keyTypes[0] == ValueType.INT32);
       plan.keyColumns.add(keyColumns);
       plan.keyTypes.add(keyTypes);
       plan.featureTypes.add(featuresOf(plan.selection, view).stream().map(Feature::type).toArray(ValueType[]::new));

@@ -80,8 +80,8 @@ final class HashingSink implements TrainingSetSink {
     try {
       sinks.forEach(sink -> sink.write(batch));
     } catch (RuntimeException e) {
-      // the caller reuses the batch once this returns: the hash must be done with it first
-      hashed.cancel(false);
+      // the caller reuses the batch once this returns: the hash must be done with it first (a cancelled future
+      // would not wait for a hash that is running)
       awaitQuietly(hashed);
       throw e;
     }
@@ -90,9 +90,8 @@ final class HashingSink implements TrainingSetSink {
     } catch (ExecutionException e) {
       throw e.getCause() instanceof RuntimeException cause ? cause : new IllegalStateException(e.getCause());
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      hashed.cancel(false);
       awaitQuietly(hashed);
+      Thread.currentThread().interrupt();
       throw new IllegalStateException("Cannot hash training set: interrupted", e);
     }
     rows += batch.getRowCount();
@@ -111,7 +110,7 @@ final class HashingSink implements TrainingSetSink {
     }
   }
 
-  /** Waits for a hash that was cancelled or whose result no longer matters, without throwing. */
+  /** Waits until a hash whose result no longer matters has ended, without throwing; keeps an interrupt. */
   private static void awaitQuietly(Future<?> hashed) {
     boolean interrupted = false;
     while (true) {
@@ -120,7 +119,7 @@ final class HashingSink implements TrainingSetSink {
         break;
       } catch (InterruptedException e) {
         interrupted = true;
-      } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+      } catch (ExecutionException e) {
         break;
       }
     }

@@ -14,7 +14,7 @@ import org.apache.arrow.vector.VarCharVector;
 
 /**
  * The feature values of the view rows some entity row matched, unboxed: a row's scalars as 64-bit words side by
- * side in one array (doubles and floats by their bits), its strings as UTF-8 bytes (shared per dictionary entry),
+ * side in one array (doubles and floats by their bits), its strings as UTF-8 bytes (one array per distinct value),
  * objects only for bytes and lists. Rows are numbered densely, {@code 0 .. rows - 1}; a value not set is null.
  *
  * <p>Why: a boxed value and an {@code Object[]} per matched row, unboxed again into the Arrow vectors, were most of
@@ -224,7 +224,7 @@ final class MatchedValues {
    * <p>Why in two steps: the rows asked for lie at random places among all matched rows, so each is a cache miss.
    * Copying them first into a batch of their own, in a loop that does nothing else, lets those misses overlap; the
    * vectors are then filled a feature at a time from that batch, which is in cache. Filling the vectors straight
-   * from the matched rows, row by row, made the misses wait on each other (a third of the 10M-row join's time).
+   * from the matched rows, row by row, made each row's misses wait on the previous row's vector writes.
    */
   void copyBatch(int[] rowOf, int from, int count, List<FieldVector> vectors, int first) {
     gather(rowOf, from, count);

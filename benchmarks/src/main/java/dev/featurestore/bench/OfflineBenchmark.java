@@ -97,6 +97,10 @@ public final class OfflineBenchmark implements Callable<Integer> {
       + " compiled) as in a long-running server rather than a cold one (default: ${DEFAULT-VALUE}).")
   int warmup;
 
+  @Option(names = "--ours-only", description = "Measure our join alone: no DuckDB run and no equality check, for"
+      + " comparing builds of ours quickly (alternate them: the host drifts). The targets are not judged.")
+  boolean oursOnly;
+
   @Option(names = "--duckdb-threads", description = "DuckDB threads (default: ${DEFAULT-VALUE}, the cores here).")
   int duckdbThreads = Runtime.getRuntime().availableProcessors();
 
@@ -180,6 +184,15 @@ public final class OfflineBenchmark implements Callable<Integer> {
         peakHeap = peakHeap();
       }
 
+      double rowsPerSecond = result.rows() / result.seconds();
+      out.println();
+      out.printf(Locale.ROOT, "ours:    %,d rows in %.2f s = %,.0f output rows/s; peak heap %,d MiB (max %,d MiB);"
+              + " %d sorted runs spilled (budget %,d MiB)%n", result.rows(), result.seconds(), rowsPerSecond,
+          peakHeap >> 20, Runtime.getRuntime().maxMemory() >> 20, result.spilledRuns(), budget >> 20);
+      if (oursOnly) {
+        out.printf(Locale.ROOT, "cpu:     ours %.2f s of process CPU time; DuckDB not run (--ours-only)%n", oursCpu);
+        return 0;
+      }
       Path duckOut = work.resolve("duckdb.parquet");
       double duckSeconds;
       String mismatch;
@@ -194,11 +207,6 @@ public final class OfflineBenchmark implements Callable<Integer> {
         mismatch = compare(duck, featureViews, ours, duckOut);
       }
 
-      double rowsPerSecond = result.rows() / result.seconds();
-      out.println();
-      out.printf(Locale.ROOT, "ours:    %,d rows in %.2f s = %,.0f output rows/s; peak heap %,d MiB (max %,d MiB);"
-              + " %d sorted runs spilled (budget %,d MiB)%n", result.rows(), result.seconds(), rowsPerSecond,
-          peakHeap >> 20, Runtime.getRuntime().maxMemory() >> 20, result.spilledRuns(), budget >> 20);
       out.printf(Locale.ROOT, "duckdb:  %,d rows in %.2f s = %,.0f output rows/s (%d threads, ASOF JOIN over the"
           + " source Parquet files)%n", entityRows, duckSeconds, entityRows / duckSeconds, duckdbThreads);
       out.printf(Locale.ROOT, "cpu:     ours %.2f s, duckdb %.2f s of process CPU time (on a shared machine wall time"

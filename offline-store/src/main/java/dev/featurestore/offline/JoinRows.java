@@ -43,6 +43,11 @@ final class JoinRows {
 
   private static final VarHandle LONG_BIG_ENDIAN = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
+  /** Whether a key of these types is one INT64 or INT32 column, whose prefix {@link #prefixOfInteger} gives. */
+  static boolean isIntegerKey(ValueType... keyTypes) {
+    return keyTypes.length == 1 && (keyTypes[0] == ValueType.INT64 || keyTypes[0] == ValueType.INT32);
+  }
+
   /**
    * {@link #prefixOf} the key bytes ({@link ValueCodec#key}) of a key of one INT64 or INT32 column, without
    * building them: the value's big-endian bytes, an INT32's followed by four zero bytes.

@@ -96,8 +96,7 @@ final class TrainingSets {
         range[1] = Math.max(range[1], t);
         for (int v = 0; v < views; v++) {
           if (plan.integerKey[v]) {
-            InputColumn column = plan.keyColumns.get(v)[0];
-            Object key = column.convert(values[column.index()], row);
+            Object key = plan.integerKeyOf(v, values, row);
             if (key != null) {
               probes.get(v).addInteger(key, t, row);
             }
@@ -579,6 +578,12 @@ final class TrainingSets {
       return ValueCodec.key(keyValues, keyTypes.get(v));
     }
 
+    /** The key of view {@code v} in an entity row when it is one integer column: a Long or Integer, or null. */
+    Object integerKeyOf(int v, Object[] values, long row) {
+      InputColumn column = keyColumns.get(v)[0];
+      return column.convert(values[column.index()], row);
+    }
+
     /** Entity column {@code c} of a row as its output value: typed CSV columns converted, Parquet values canonical. */
     Object entityValue(int c, Object[] values, long row) {
       Object raw = values[c];
@@ -636,8 +641,7 @@ final class TrainingSets {
           plan.typed[index] = keyColumns[k];
         }
       }
-      plan.integerKey[plan.keyColumns.size()] = keyTypes.length == 1
-          && (keyTypes[0] == ValueType.INT64 || keyTypes[0] == ValueType.INT32);
+      plan.integerKey[plan.keyColumns.size()] = JoinRows.isIntegerKey(keyTypes);
       plan.keyColumns.add(keyColumns);
       plan.keyTypes.add(keyTypes);
       plan.featureTypes.add(featuresOf(plan.selection, view).stream().map(Feature::type).toArray(ValueType[]::new));

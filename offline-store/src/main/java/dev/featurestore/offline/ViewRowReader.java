@@ -77,8 +77,7 @@ final class ViewRowReader {
     }
     this.valuesSchema = new Schema(present);
     this.valueTypes = List.copyOf(presentTypes);
-    this.longKey = keys.size() == 1
-        && (keys.get(0).type() == ValueType.INT64 || keys.get(0).type() == ValueType.INT32);
+    this.longKey = JoinRows.isIntegerKey(keys.stream().map(JoinKey::type).toArray(ValueType[]::new));
   }
 
   /** A reader of the columns of {@code keys} and {@code view}'s features as they are in {@code tableSchema}. */

@@ -114,7 +114,7 @@ final class IcebergOfflineStore implements OfflineStore {
         Path manifestPath = request.manifestPath();
         manifest.write(manifestPath);
         return new TrainingSetResult(stats.rows(), request.output(), Ingestion.seconds(started),
-            stats.snapshotIds(), stats.spilledRuns(), manifest, manifestPath);
+            stats.snapshotIds(), stats.spilledRuns(), stats.keyPasses(), manifest, manifestPath);
       }
     });
   }

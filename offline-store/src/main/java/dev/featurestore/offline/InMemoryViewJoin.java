@@ -27,14 +27,23 @@ import org.apache.iceberg.Table;
  * the merge, which was most of the join's time and memory (allocation and garbage collection included).
  *
  * <p>Everything kept is measured against the view's share of the memory budget. When the keys and times do not
- * fit, {@link #join} gives up and returns null, and the caller joins the view on the spilling path instead; when
- * only the matched values do not, they go to a sorter by entity row that spills (the spilling path's last step).
+ * fit, the first pass is made in several, each over the rows of a slice of the keys ({@link KeyPasses}); only
+ * when that would take more than {@link #MAX_KEY_PASSES} does {@link #join} give up and return null, and the caller
+ * joins the view on the spilling path instead. When only the matched values do not fit, they go to a sorter by
+ * entity row that spills (the spilling path's last step).
  */
 final class InMemoryViewJoin {
   /** How often (in rows) the first pass measures its columns against the share. */
   private static final int MEASURE_EVERY = 4096;
   /** After this many matched rows, the second pass judges from their size whether all of them will fit. */
   private static final int ESTIMATE_AFTER_ROWS = 4096;
+  /**
+   * The most passes over a view's keys ({@link KeyPasses}) before the view goes to the spilling path: each pass
+   * reads the key columns of every file in range again.
+   */
+  static final int MAX_KEY_PASSES = 16;
+  /** Room for keys that hash a little unevenly, when choosing the passes and sizing their columns. */
+  private static final double PASS_SLACK = 1.1;
 
   private InMemoryViewJoin() {}
 
@@ -49,10 +58,11 @@ final class InMemoryViewJoin {
    * What the join found: the values of each entity row's match, either in memory ({@code values}, the match of
    * entity row {@code r} being its row {@code slotOfRow[r]}, -1 for no match) or, when they did not fit, as
    * matches sorted by entity row from a sorter that spilled ({@code spilled}); for the log, how many rows were in
-   * range and how long each step took (first pass, sort and merge, second pass).
+   * range, in how many passes the keys were read ({@link KeyPasses}) and how long each step took (reading the
+   * keys, sort and merge, second pass).
    */
-  record Matches(MatchedValues values, int[] slotOfRow, Iterator<Match> spilled, long rowsInRange, long keysNanos,
-      long mergeNanos, long valuesNanos) {}
+  record Matches(MatchedValues values, int[] slotOfRow, Iterator<Match> spilled, long rowsInRange, int keyPasses,
+      long keysNanos, long mergeNanos, long valuesNanos) {}
 
   /**
    * Joins {@code view} (its {@code features}, at {@code snapshotId}) with {@code probes}: the rows with {@code
@@ -62,7 +72,8 @@ final class InMemoryViewJoin {
    * @param shareBytes the heap this view's join may take
    * @param matchSorter opens the sorter (by entity row, spilling to disk) the matches go to when their values do
    *     not fit in the share; the caller closes it
-   * @return the matches, or null when the view's keys and times alone take more than {@code shareBytes}
+   * @return the matches, or null when the view's keys and times would take more than {@link #MAX_KEY_PASSES}
+   *     passes of {@code shareBytes} each
    */
   static Matches join(Table table, long snapshotId, FeatureView view, List<JoinKey> joinKeys, List<Feature> features,
       ValueType[] keyTypes, long fromMicros, long toMicros, Long knownAtMicros, long ttlMicros, ProbeColumns probes,
@@ -72,91 +83,177 @@ final class InMemoryViewJoin {
         features, action);
     long createdAtMost = knownAtMicros == null ? Long.MAX_VALUE : knownAtMicros;
     List<DataFile> files = TableScanner.files(table, snapshotId, fromMicros, toMicros, createdAtMost);
-    long[] sequences = files.stream()
-        .mapToLong(file -> file.dataSequenceNumber() == null ? 0 : file.dataSequenceNumber()).toArray();
-    ViewColumns rows = new ViewColumns(keyTypes);
-    // the probes' match per entity row, and the other pass's own arrays, are taken from the share up front
-    long fixedBytes = 4L * entityRows + 8L * entityRows;
-    // one INT64 or INT32 key column: its prefix alone is the key, so no key bytes are built
-    boolean prefixKey = reader.hasLongKey();
-    boolean knownAt = knownAtMicros != null;
+    // the global match of each entity row and of one pass, and each matched row's file and position
+    long fixedBytes = 16L * entityRows;
+    long keyBytes = shareBytes - fixedBytes;
+    long rowsAtMost = files.stream().mapToLong(DataFile::recordCount).sum();
+    int passes = Math.max(1, (int) Math.min(MAX_KEY_PASSES + 1L,
+        (long) Math.ceil(rowsAtMost * (ViewColumns.bytesPerRow(keyTypes) + 4) * PASS_SLACK
+            / Math.max(1, keyBytes))));
     long started = System.nanoTime();
-    try {
-      for (int f = 0; f < files.size(); f++) {
-        reader.scanKeys(files.get(f), f, fromMicros, toMicros, createdAtMost,
-            (longKey, keyValues, event, created, file, position) -> {
-              long eligible = knownAt ? Math.max(event, created) : event;
-              if (prefixKey) {
-                rows.addPrefix(JoinRows.prefixOfInteger(longKey, keyTypes[0]), eligible, event, created,
-                    sequences[file], file, position);
-              } else {
-                rows.add(ValueCodec.key(keyValues, keyTypes), eligible, event, created, sequences[file], file,
-                    position);
-              }
-              if (rows.size() % MEASURE_EVERY == 0 && rows.heapBytes() + fixedBytes > shareBytes) {
-                throw new OverShare();
-              }
-            });
-      }
-      if (rows.heapBytes() + fixedBytes > shareBytes) {
-        return null;
-      }
-      long scanned = System.nanoTime();
-      int[] matchOf = new int[entityRows];
-      Arrays.fill(matchOf, -1);
-      AsOfMerge.merge(probes, rows, ttlMicros, matchOf);
-      long merged = System.nanoTime();
-      long[][] byFile = matchedByFile(files.size(), rows, matchOf);
-      ValueType[] featureTypes = features.stream().map(Feature::type).toArray(ValueType[]::new);
-      MatchedValues values;
+    KeyPasses keys = null;
+    while (keys == null && passes <= MAX_KEY_PASSES && keyBytes > 0) {
       try {
-        values = readMatchedValues(reader, files, byFile, rows.size(), featureTypes, matchOf,
-            shareBytes - rows.heapBytes() - fixedBytes);
+        keys = KeyPasses.run(reader, files, keyTypes, fromMicros, toMicros, knownAtMicros, ttlMicros, probes,
+            entityRows, keyBytes, passes, rowsAtMost);
       } catch (OverShare e) {
-        // the keys fit but the matched values do not: they go to a sorter by entity row instead, which spills
-        Iterator<Match> spilled =
-            spillMatchedValues(reader, files, byFile, rows.size(), matchOf, matchSorter.get());
-        return new Matches(null, null, spilled, rows.size(), scanned - started, merged - scanned,
-            System.nanoTime() - merged);
+        passes *= 2; // a pass held more than its share (keys hashed unevenly, or longer than guessed): halve them
       }
-      return new Matches(values, matchOf, null, rows.size(), scanned - started, merged - scanned,
-          System.nanoTime() - merged);
-    } catch (OverShare e) {
+    }
+    if (keys == null) {
       return null;
     }
+    long merged = System.nanoTime();
+    long[][] byFile = keys.byFile(files.size());
+    ValueType[] featureTypes = features.stream().map(Feature::type).toArray(ValueType[]::new);
+    int[] matchOf = keys.matchOf;
+    MatchedValues values;
+    try {
+      values = readMatchedValues(reader, files, byFile, keys.matched, featureTypes, matchOf,
+          shareBytes - fixedBytes);
+    } catch (OverShare e) {
+      // the keys fit but the matched values do not: they go to a sorter by entity row instead, which spills
+      Iterator<Match> spilled = spillMatchedValues(reader, files, byFile, keys.matched, matchOf, matchSorter.get());
+      return new Matches(null, null, spilled, keys.rowsInRange, passes, keys.scanNanos, keys.mergeNanos,
+          System.nanoTime() - merged);
+    }
+    return new Matches(values, matchOf, null, keys.rowsInRange, passes, keys.scanNanos, keys.mergeNanos,
+        System.nanoTime() - merged);
   }
 
   /**
-   * The rows some entity row matched, per file, as (position in the file, row index) pairs packed in longs and
-   * sorted by position: each distinct row once.
+   * The first pass of the join, made as {@code passes} passes when the view's keys and times do not fit its share
+   * at once: pass {@code p} holds only the rows whose key hashes to {@code p} ({@link #passOf}), sorts and merges
+   * them with all the probes (a probe whose key is in another pass finds no row of its key, so it is left alone),
+   * and keeps of them only the rows some entity row matched. Reading the key columns again per pass costs less
+   * than the spilling path, which sorts every row with its values through the disk.
    */
-  private static long[][] matchedByFile(int fileCount, ViewColumns rows, int[] matchOf) {
-    boolean[] matched = new boolean[rows.size()];
-    int[] perFile = new int[fileCount];
-    for (int row : matchOf) {
-      if (row >= 0 && !matched[row]) {
-        matched[row] = true;
-        perFile[rows.file(row)]++;
+  private static final class KeyPasses {
+    /** Per entity row, the matched row ({@code 0 .. matched - 1}) or -1. */
+    final int[] matchOf;
+    /** The matched rows' data files (indices in the scan) and positions in them. */
+    private int[] files = new int[1024];
+    private int[] positions = new int[1024];
+    int matched;
+    long rowsInRange;
+    long scanNanos;
+    long mergeNanos;
+
+    private KeyPasses(int entityRows) {
+      matchOf = new int[entityRows];
+      Arrays.fill(matchOf, -1);
+    }
+
+    /** Throws {@link OverShare} when a pass's rows take more than {@code shareBytes}. */
+    static KeyPasses run(ViewRowReader reader, List<DataFile> files, ValueType[] keyTypes, long fromMicros,
+        long toMicros, Long knownAtMicros, long ttlMicros, ProbeColumns probes, int entityRows, long shareBytes,
+        int passes, long rowsAtMost) {
+      long[] sequences = files.stream()
+          .mapToLong(file -> file.dataSequenceNumber() == null ? 0 : file.dataSequenceNumber()).toArray();
+      long createdAtMost = knownAtMicros == null ? Long.MAX_VALUE : knownAtMicros;
+      boolean knownAt = knownAtMicros != null;
+      // one INT64 or INT32 key column: its prefix alone is the key, so no key bytes are built
+      boolean prefixKey = reader.hasLongKey();
+      KeyPasses result = new KeyPasses(entityRows);
+      int[] passMatch = new int[entityRows];
+      // sized for an even share of the rows the files hold (some may lie out of range): no growth copies
+      int expected = (int) Math.min(Integer.MAX_VALUE - 8, (long) (rowsAtMost * PASS_SLACK / passes) + 1024);
+      for (int pass = 0; pass < passes; pass++) {
+        long started = System.nanoTime();
+        int current = pass;
+        ViewColumns rows = new ViewColumns(keyTypes, passes == 1 ? 1024 : expected);
+        for (int f = 0; f < files.size(); f++) {
+          reader.scanKeys(files.get(f), f, fromMicros, toMicros, createdAtMost,
+              (longKey, keyValues, event, created, file, position) -> {
+                long eligible = knownAt ? Math.max(event, created) : event;
+                if (prefixKey) {
+                  long prefix = JoinRows.prefixOfInteger(longKey, keyTypes[0]);
+                  if (passOf(prefix, passes) == current) {
+                    rows.addPrefix(prefix, eligible, event, created, sequences[file], file, position);
+                  }
+                } else {
+                  byte[] key = ValueCodec.key(keyValues, keyTypes);
+                  if (passOf(Arrays.hashCode(key), passes) == current) {
+                    rows.add(key, eligible, event, created, sequences[file], file, position);
+                  }
+                }
+                if (rows.size() % MEASURE_EVERY == 0 && heldBytes(rows) > shareBytes) {
+                  throw new OverShare();
+                }
+              });
+        }
+        if (heldBytes(rows) > shareBytes) {
+          throw new OverShare();
+        }
+        long scanned = System.nanoTime();
+        Arrays.fill(passMatch, -1);
+        AsOfMerge.merge(probes, rows, ttlMicros, passMatch);
+        result.keep(rows, passMatch);
+        result.rowsInRange += rows.size();
+        result.scanNanos += scanned - started;
+        result.mergeNanos += System.nanoTime() - scanned;
+      }
+      return result;
+    }
+
+    /** What a pass holds: its rows, and the number {@link #keep} gives each of them. */
+    private static long heldBytes(ViewColumns rows) {
+      return rows.heapBytes() + 4L * rows.size();
+    }
+
+    /** Numbers the rows of {@code rows} that entity rows matched in this pass ({@code passMatch}), each once. */
+    private void keep(ViewColumns rows, int[] passMatch) {
+      int[] keptAs = new int[rows.size()];
+      Arrays.fill(keptAs, -1);
+      for (int entity = 0; entity < passMatch.length; entity++) {
+        int row = passMatch[entity];
+        if (row < 0) {
+          continue;
+        }
+        if (keptAs[row] < 0) {
+          if (matched == files.length) {
+            files = Arrays.copyOf(files, Math.min(matchOf.length, 2 * matched));
+            positions = Arrays.copyOf(positions, files.length);
+          }
+          files[matched] = rows.file(row);
+          positions[matched] = rows.position(row);
+          keptAs[row] = matched++;
+        }
+        matchOf[entity] = keptAs[row];
       }
     }
-    long[][] byFile = new long[fileCount][];
-    for (int f = 0; f < fileCount; f++) {
-      byFile[f] = new long[perFile[f]];
-    }
-    int[] filled = new int[fileCount];
-    for (int row = 0; row < matched.length; row++) {
-      if (matched[row]) {
-        int f = rows.file(row);
-        byFile[f][filled[f]++] = ((long) rows.position(row) << 32) | row;
+
+    /**
+     * The matched rows per file, as (position in the file, matched row) pairs packed in longs and sorted by
+     * position.
+     */
+    long[][] byFile(int fileCount) {
+      int[] perFile = new int[fileCount];
+      for (int m = 0; m < matched; m++) {
+        perFile[files[m]]++;
       }
+      long[][] byFile = new long[fileCount][];
+      for (int f = 0; f < fileCount; f++) {
+        byFile[f] = new long[perFile[f]];
+      }
+      int[] filled = new int[fileCount];
+      for (int m = 0; m < matched; m++) {
+        int f = files[m];
+        byFile[f][filled[f]++] = ((long) positions[m] << 32) | m;
+      }
+      for (long[] pairs : byFile) {
+        Arrays.sort(pairs);
+      }
+      return byFile;
     }
-    for (long[] pairs : byFile) {
-      Arrays.sort(pairs);
-    }
-    return byFile;
   }
 
-  /** The positions of {@code pairs} ({@link #matchedByFile}), in order. */
+  /** The pass ({@code 0 .. passes - 1}) of a key, from its prefix or its bytes' hash: spread evenly. */
+  static int passOf(long key, int passes) {
+    return passes == 1 ? 0 : (int) (((key * 0x9E3779B97F4A7C15L) >>> 33) % passes);
+  }
+
+  /** The positions of {@code pairs} ({@link KeyPasses#byFile}), in order. */
   private static int[] positionsOf(long[] pairs) {
     int[] positions = new int[pairs.length];
     for (int i = 0; i < pairs.length; i++) {

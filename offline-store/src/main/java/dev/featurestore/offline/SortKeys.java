@@ -22,9 +22,9 @@ final class SortKeys {
   private final boolean prefixOnly;
   /** The length of every key when {@link #prefixOnly}. */
   private final int fixedLength;
-  private long[] prefixes = new long[1024];
+  private long[] prefixes;
   private byte[][] keys;
-  private long[] times = new long[1024];
+  private long[] times;
   private int size;
   private boolean sorted;
   /** While {@link #sort} runs: the added index of each row. */
@@ -32,10 +32,17 @@ final class SortKeys {
 
   /** @param keyTypes the types of the join key's values, which decide whether the prefix alone is the key */
   SortKeys(ValueType[] keyTypes) {
+    this(keyTypes, 1024);
+  }
+
+  /** Keys with room for {@code capacity} rows before the arrays grow. */
+  SortKeys(ValueType[] keyTypes, int capacity) {
     this.prefixOnly = isPrefixOnly(keyTypes);
     this.fixedLength =
         prefixOnly ? Arrays.stream(keyTypes).mapToInt(type -> type == ValueType.INT32 ? 4 : 8).sum() : -1;
-    this.keys = prefixOnly ? null : new byte[1024][];
+    this.prefixes = new long[capacity];
+    this.times = new long[capacity];
+    this.keys = prefixOnly ? null : new byte[capacity][];
   }
 
   /** True when every key of these types is at most 8 bytes long and all are equally long. */

@@ -13,6 +13,7 @@ import dev.featurestore.offline.JoinRows.Probe;
 import dev.featurestore.offline.JoinRows.ViewRow;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -68,7 +69,8 @@ final class TrainingSets {
   }
 
   /** What one run produced besides the rows: for results and tests. */
-  record Stats(long rows, Map<String, Long> snapshotIds, List<String> viewsWithoutTable, int spilledRuns) {}
+  record Stats(
+      long rows, Map<String, Long> snapshotIds, List<String> viewsWithoutTable, int spilledRuns, int keyPasses) {}
 
   /** Joins and streams to {@code sink}, calling {@link TrainingSetSink#finish} or, on failure, abort. */
   Stats run(Definitions definitions, TrainingSetRequest request, TrainingSetSink sink, BufferAllocator allocator,
@@ -126,6 +128,7 @@ final class TrainingSets {
       Map<String, Long> snapshotIds = new LinkedHashMap<>();
       List<Callable<ViewMatches>> work = new ArrayList<>();
       String[] viewPhases = new String[views];
+      int[] keyPasses = new int[views];
       for (int v = 0; v < views; v++) {
         FeatureView view = plan.selection.views().get(v);
         Optional<Table> table = tables.find(view.name());
@@ -147,7 +150,7 @@ final class TrainingSets {
         }
         int at = v;
         work.add(() -> joinView(plan, at, table.get(), snapshot.snapshotId(), range, asKnownAt,
-            probes.get(at), rowCount, viewShare, spill, sorters, viewPhases));
+            probes.get(at), rowCount, viewShare, spill, sorters, viewPhases, keyPasses));
       }
       List<ViewMatches> matches = runAll(work);
       for (String phase : viewPhases) {
@@ -170,7 +173,7 @@ final class TrainingSets {
       log.debug("Training set of {} rows: {}", rowCount, phases);
       List<String> withoutTable = plan.selection.views().stream().map(FeatureView::name)
           .filter(name -> snapshots.get(name) == null).toList();
-      return new Stats(rowCount, snapshotIds, withoutTable, spilled);
+      return new Stats(rowCount, snapshotIds, withoutTable, spilled, Arrays.stream(keyPasses).max().orElse(0));
     } catch (RuntimeException e) {
       if (begun) {
         sink.abort(e);
@@ -215,7 +218,7 @@ final class TrainingSets {
    */
   private static ViewMatches joinView(Plan plan, int v, Table table, long snapshotId, long[] range,
       boolean asKnownAt, Probes probes, long entityRows, long share, Path spill, List<ExternalSorter<?>> sorters,
-      String[] phases) {
+      String[] phases, int[] keyPasses) {
     long started = System.nanoTime();
     FeatureView view = plan.selection.views().get(v);
     ValueType[] keyTypes = plan.keyTypes.get(v);
@@ -238,8 +241,10 @@ final class TrainingSets {
           keyTypes, from, range[1], knownAt, ttl, probes.columns, Math.toIntExact(entityRows), share, matchSorter);
       if (matches != null) {
         probes.release();
-        phases[v] = String.format(", %s: %,d rows in range, keys %.2f s, sort+merge %.2f s, values %.2f s%s",
-            view.name(), matches.rowsInRange(), matches.keysNanos() / 1e9, matches.mergeNanos() / 1e9,
+        keyPasses[v] = matches.keyPasses();
+        phases[v] = String.format(", %s: %,d rows in range, keys %.2f s%s, sort+merge %.2f s, values %.2f s%s",
+            view.name(), matches.rowsInRange(), matches.keysNanos() / 1e9,
+            matches.keyPasses() > 1 ? " in " + matches.keyPasses() + " passes" : "", matches.mergeNanos() / 1e9,
             matches.valuesNanos() / 1e9, matches.spilled() != null ? " (the values spilled by entity row)" : "");
         if (matches.spilled() != null) {
           return new SortedMatches(matches.spilled(), featureTypes);

@@ -11,17 +11,49 @@ import java.util.Arrays;
  * spilling form of the same, with values.
  */
 final class ViewColumns {
+  /** The bytes per row of the columns besides the key and time: events, created, sequences, files, positions. */
+  private static final int COLUMN_BYTES = 3 * 8 + 2 * 4;
+
   private final SortKeys keys;
-  private long[] events = new long[1024];
-  private long[] created = new long[1024];
-  private long[] sequences = new long[1024];
-  private int[] files = new int[1024];
-  private int[] positions = new int[1024];
+  private long[] events;
+  private long[] created;
+  private long[] sequences;
+  private int[] files;
+  private int[] positions;
   private long keyBytes;
   private boolean sorted;
 
   ViewColumns(ValueType[] keyTypes) {
-    this.keys = new SortKeys(keyTypes);
+    this(keyTypes, 1024);
+  }
+
+  /** Columns with room for {@code capacity} rows before they grow. */
+  ViewColumns(ValueType[] keyTypes, int capacity) {
+    this.keys = new SortKeys(keyTypes, capacity);
+    events = new long[capacity];
+    created = new long[capacity];
+    sequences = new long[capacity];
+    files = new int[capacity];
+    positions = new int[capacity];
+  }
+
+  /**
+   * About what a row takes on the heap ({@link #heapBytes} per row): exactly for keys that are their prefix alone,
+   * else with a guess of the key bytes' length where a key value is a string or bytes.
+   */
+  static long bytesPerRow(ValueType[] keyTypes) {
+    long bytes = (SortKeys.isPrefixOnly(keyTypes) ? 16 : 24) + COLUMN_BYTES;
+    if (!SortKeys.isPrefixOnly(keyTypes)) {
+      bytes += 16; // the key's array header
+      for (ValueType type : keyTypes) {
+        bytes += switch (type) {
+          case INT32 -> 4;
+          case INT64, TIMESTAMP -> 8;
+          default -> 16;
+        };
+      }
+    }
+    return bytes;
   }
 
   /** Appends a row whose key is {@code key}'s bytes ({@link ValueCodec#key}). */
@@ -77,7 +109,7 @@ final class ViewColumns {
 
   /** Estimated heap bytes, growth slack included. */
   long heapBytes() {
-    return (long) keys.capacity() * (keys.bytesPerSlot() + 3 * 8 + 2 * 4) + keyBytes;
+    return (long) keys.capacity() * (keys.bytesPerSlot() + COLUMN_BYTES) + keyBytes;
   }
 
   int size() {

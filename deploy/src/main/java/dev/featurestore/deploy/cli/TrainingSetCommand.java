@@ -97,7 +97,9 @@ final class TrainingSetCommand implements Runnable {
       progress.finish(out(), String.format("wrote %,d rows to %s in %.2f s (snapshots %s%s)%n"
               + "content hash %s; manifest %s (registry version %d)%s",
           result.rows(), result.output(), result.seconds(), result.snapshotIds(),
-          result.spilledRuns() == 0 ? "" : "; spilled " + result.spilledRuns() + " sorted runs to disk",
+          (result.spilledRuns() == 0 ? "" : "; spilled " + result.spilledRuns() + " sorted runs to disk")
+              + (result.keyPasses() <= 1 ? "" : "; read a view's keys in " + result.keyPasses() + " passes to fit"
+                  + " the memory budget"),
           result.manifest().contentHash(), result.manifestPath(), definitions.version(),
           result.manifest().table() == null ? "" : String.format("%nsaved as table %s (snapshot %s)",
               result.manifest().table(), result.manifest().tableSnapshotId())));

@@ -168,14 +168,16 @@ final class InMemoryViewJoin {
                 long eligible = knownAt ? Math.max(event, created) : event;
                 if (prefixKey) {
                   long prefix = JoinRows.prefixOfInteger(longKey, keyTypes[0]);
-                  if (passOf(prefix, passes) == current) {
-                    rows.addPrefix(prefix, eligible, event, created, sequences[file], file, position);
+                  if (passOf(prefix, passes) != current) {
+                    return;
                   }
+                  rows.addPrefix(prefix, eligible, event, created, sequences[file], file, position);
                 } else {
                   byte[] key = ValueCodec.key(keyValues, keyTypes);
-                  if (passOf(Arrays.hashCode(key), passes) == current) {
-                    rows.add(key, eligible, event, created, sequences[file], file, position);
+                  if (passOf(Arrays.hashCode(key), passes) != current) {
+                    return;
                   }
+                  rows.add(key, eligible, event, created, sequences[file], file, position);
                 }
                 if (rows.size() % MEASURE_EVERY == 0 && heldBytes(rows) > shareBytes) {
                   throw new OverShare();

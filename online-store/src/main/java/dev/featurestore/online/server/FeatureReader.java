@@ -13,7 +13,6 @@ import dev.featurestore.api.error.InvalidRequestException;
 import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.online.spi.Projection;
 import dev.featurestore.online.spi.RowColumns;
-import dev.featurestore.proto.v1.EntityRow;
 import dev.featurestore.proto.v1.GetOnlineFeaturesRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -49,8 +48,8 @@ final class FeatureReader {
    * Validates synchronously (throwing feature store exceptions), then reads on the store, completing on context
    * with the response's protobuf bytes ({@link ResponseEncoder}).
    */
-  Future<byte[]> read(GetOnlineFeaturesRequest request, Context context) {
-    if (request.getEntitiesCount() == 0) {
+  Future<byte[]> read(OnlineRequest request, Context context) {
+    if (request.entities().count() == 0) {
       throw new InvalidRequestException("Cannot get online features: the request has no entity rows");
     }
     Resolved resolved = cachedSelect(definitions.get(), request);
@@ -58,7 +57,7 @@ final class FeatureReader {
     List<ViewRead> reads = new ArrayList<>(resolved.projections.size());
     for (Projection projection : resolved.projections) {
       FeatureView view = projection.view();
-      reads.add(keysOf(projection, selection.joinKeys().get(view.name()), request.getEntitiesList()));
+      reads.add(keysOf(projection, selection.joinKeys().get(view.name()), request.entities()));
     }
     List<Future<RowColumns>> futures = new ArrayList<>(reads.size());
     for (ViewRead read : reads) {
@@ -73,7 +72,7 @@ final class FeatureReader {
         readByView.add(futures.get(v).result());
         entityRowsByView.add(reads.get(v).entityToKey);
       }
-      return ResponseEncoder.encode(selection, readByView, entityRowsByView, request.getEntitiesCount(), now);
+      return ResponseEncoder.encode(selection, readByView, entityRowsByView, request.entities().count(), now);
     });
   }
 
@@ -81,14 +80,14 @@ final class FeatureReader {
    * {@link #select} and the features it needs of each view, answered from the cache when the same selection was
    * resolved under the same definitions.
    */
-  private Resolved cachedSelect(Definitions current, GetOnlineFeaturesRequest request) {
+  private Resolved cachedSelect(Definitions current, OnlineRequest request) {
     Selections cached = selections;
     if (cached.definitions != current) {
       cached = new Selections(current);
       selections = cached;
     }
-    SelectionKey key = new SelectionKey(request.getFullFeatureNames(), request.getSelectionCase(),
-        request.getFeatureService(), List.copyOf(request.getFeatures().getFeaturesList()));
+    SelectionKey key = new SelectionKey(request.fullFeatureNames(), request.selection(), request.featureService(),
+        request.features());
     // A selection that fails throws out of get and is not cached, so the error is raised again the next time.
     return cached.byRequest.get(key, ignored -> Resolved.of(select(current, request)));
   }
@@ -124,17 +123,17 @@ final class FeatureReader {
     }
   }
 
-  private static FeatureSelection select(Definitions definitions, GetOnlineFeaturesRequest request) {
-    FeatureNaming naming = request.getFullFeatureNames() ? FeatureNaming.FULL : FeatureNaming.SHORT;
-    return switch (request.getSelectionCase()) {
+  private static FeatureSelection select(Definitions definitions, OnlineRequest request) {
+    FeatureNaming naming = request.fullFeatureNames() ? FeatureNaming.FULL : FeatureNaming.SHORT;
+    return switch (request.selection()) {
       case FEATURES -> {
-        List<FeatureRef> refs = new ArrayList<>(request.getFeatures().getFeaturesCount());
-        for (String text : request.getFeatures().getFeaturesList()) {
+        List<FeatureRef> refs = new ArrayList<>(request.features().size());
+        for (String text : request.features()) {
           refs.add(parseRef(text));
         }
         yield definitions.select(refs, naming);
       }
-      case FEATURE_SERVICE -> definitions.selectService(request.getFeatureService(), naming);
+      case FEATURE_SERVICE -> definitions.selectService(request.featureService(), naming);
       case SELECTION_NOT_SET -> throw new InvalidRequestException(
           "Cannot get online features: the request names neither features nor a feature service");
     };
@@ -152,12 +151,11 @@ final class FeatureReader {
   }
 
   /** The distinct keys of one view over all entity rows, and for each row the index of its key. */
-  private static ViewRead keysOf(Projection projection, List<JoinKey> joinKeys, List<EntityRow> entities) {
+  private static ViewRead keysOf(Projection projection, List<JoinKey> joinKeys, OnlineRequest.EntityRows entities) {
     Map<EntityKey, Integer> unique = new LinkedHashMap<>();
-    int[] entityToKey = new int[entities.size()];
-    for (int i = 0; i < entities.size(); i++) {
-      int row = i;
-      EntityKey key = ProtoKeys.entityKey(joinKeys, entities.get(i).getKeysMap(), () -> "entity row " + row);
+    int[] entityToKey = new int[entities.count()];
+    for (int i = 0; i < entityToKey.length; i++) {
+      EntityKey key = ProtoKeys.entityKey(joinKeys, entities, i);
       Integer index = unique.putIfAbsent(key, unique.size());
       entityToKey[i] = index == null ? unique.size() - 1 : index;
     }

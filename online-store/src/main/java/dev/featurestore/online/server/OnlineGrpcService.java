@@ -14,6 +14,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.common.CodecException;
 import io.vertx.grpc.common.GrpcMessage;
+import io.vertx.grpc.common.GrpcMessageDecoder;
 import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.WireFormat;
@@ -34,12 +35,15 @@ import org.slf4j.LoggerFactory;
 final class OnlineGrpcService {
   private static final Logger LOG = LoggerFactory.getLogger(OnlineGrpcService.class);
 
-  /** GetOnlineFeatures with an already encoded response; protobuf bytes are turned into JSON for JSON clients. */
-  private static final ServiceMethod<GetOnlineFeaturesRequest, byte[]> GET_ONLINE_FEATURES = ServiceMethod.server(
+  /**
+   * GetOnlineFeatures with the request read by {@link OnlineRequest#parse} and an already encoded response;
+   * protobuf bytes are turned into JSON for JSON clients.
+   */
+  private static final ServiceMethod<OnlineRequest, byte[]> GET_ONLINE_FEATURES = ServiceMethod.server(
       OnlineServiceGrpcService.SERVICE_NAME,
       OnlineServiceGrpcService.GetOnlineFeatures.methodName(),
       new EncodedResponses(),
-      OnlineServiceGrpcService.GetOnlineFeatures.decoder());
+      new ParsedRequests());
 
   private final FeatureReader reader;
   private final PushWriter writer;
@@ -68,7 +72,7 @@ final class OnlineGrpcService {
 
   /** GetOnlineFeatures as a message, for the HTTP/JSON API. */
   Future<GetOnlineFeaturesResponse> getOnlineFeatures(GetOnlineFeaturesRequest request) {
-    return guard("get online features", request, r -> reader.read(r, Vertx.currentContext()))
+    return guard("get online features", request, r -> reader.read(OnlineRequest.of(r), Vertx.currentContext()))
         .map(OnlineGrpcService::parse);
   }
 
@@ -99,6 +103,29 @@ final class OnlineGrpcService {
       }
       return Future.failedFuture(GrpcErrors.toStatus(failure));
     });
+  }
+
+  /** Reads protobuf requests with {@link OnlineRequest#parse}; JSON ones through the generated message. */
+  private static final class ParsedRequests implements GrpcMessageDecoder<OnlineRequest> {
+    private static final GrpcMessageDecoder<GetOnlineFeaturesRequest> MESSAGES =
+        OnlineServiceGrpcService.GetOnlineFeatures.decoder();
+
+    @Override
+    public OnlineRequest decode(GrpcMessage message) throws CodecException {
+      if (message.format() != WireFormat.PROTOBUF) {
+        return OnlineRequest.of(MESSAGES.decode(message));
+      }
+      try {
+        return OnlineRequest.parse(message.payload().getBytes());
+      } catch (InvalidProtocolBufferException e) {
+        throw new CodecException(e);
+      }
+    }
+
+    @Override
+    public boolean accepts(WireFormat format) {
+      return MESSAGES.accepts(format);
+    }
   }
 
   /** Passes protobuf bytes on as the message; for the JSON wire format, parses and prints them as JSON. */

@@ -1,5 +1,6 @@
 package dev.featurestore.online.server;
 
+import dev.featurestore.api.ValueType;
 import dev.featurestore.api.data.EntityKey;
 import dev.featurestore.api.definition.JoinKey;
 import dev.featurestore.api.error.InvalidRequestException;
@@ -39,6 +40,30 @@ final class ProtoKeys {
             "Cannot read " + where.get() + ": join key '" + key.name() + "' must be " + key.type() + " but is "
                 + ProtoValues.typeOf(value), e);
       }
+    }
+    return EntityKey.of(values);
+  }
+
+  /**
+   * The entity key of {@code joinKeys} from row {@code row} of a request's entity rows; extra keys are ignored. An
+   * int64 value for an INT64 key and a string value for a STRING key are taken as they are; every other value goes
+   * through {@link #entityKey(List, Map, Supplier)}'s conversions and messages.
+   *
+   * @throws InvalidRequestException naming the row ("entity row 3") and the key when one is missing or of another
+   *     type
+   */
+  static EntityKey entityKey(List<JoinKey> joinKeys, OnlineRequest.EntityRows rows, int row) {
+    Object[] values = new Object[joinKeys.size()];
+    for (int i = 0; i < values.length; i++) {
+      JoinKey key = joinKeys.get(i);
+      Object sent = rows.value(row, key.name());
+      if (sent instanceof Long && key.type() == ValueType.INT64
+          || sent instanceof String && key.type() == ValueType.STRING) {
+        values[i] = sent;
+        continue;
+      }
+      Map<String, Value> one = sent == null ? Map.of() : Map.of(key.name(), OnlineRequest.EntityRows.toValue(sent));
+      values[i] = entityKey(List.of(key), one, () -> "entity row " + row).values().get(0);
     }
     return EntityKey.of(values);
   }

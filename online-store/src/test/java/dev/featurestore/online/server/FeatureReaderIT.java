@@ -78,9 +78,10 @@ class FeatureReaderIT {
     return new Definitions(List.of(USER), List.of(stats), List.of(services));
   }
 
+  /** Reads {@code request} as the gRPC service does: parsed from its wire bytes. */
   private GetOnlineFeaturesResponse read(FeatureReader reader, GetOnlineFeaturesRequest request) throws Exception {
     return GetOnlineFeaturesResponse.parseFrom(
-        reader.read(request, context).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
+        reader.read(OnlineRequest.parse(request.toByteArray()), context).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
   }
 
   private static GetOnlineFeaturesRequest.Builder user7() {

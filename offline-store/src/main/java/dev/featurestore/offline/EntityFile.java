@@ -30,7 +30,8 @@ import org.apache.parquet.schema.MessageType;
 
 /**
  * An entity file read as a stream, as often as needed, without holding its rows: CSV cells as strings (an empty
- * cell is null), Parquet values in Iceberg's internal representation (timestamps as micros). {@link #header()} has
+ * cell is null), Parquet values in Iceberg's internal representation with every timestamp as micros (also those
+ * the file holds in nanoseconds). {@link #header()} has
  * the columns and types (an {@link InputTable} without rows, for {@link InputColumn}).
  */
 final class EntityFile {
@@ -43,11 +44,14 @@ final class EntityFile {
   private final Path file;
   private final InputTable header;
   private final Schema parquetSchema;
+  /** Per column of a Parquet file, whether it holds nanosecond timestamps ({@link ViewSchemas#nanosecondColumns}). */
+  private final boolean[] nanos;
 
-  private EntityFile(Path file, InputTable header, Schema parquetSchema) {
+  private EntityFile(Path file, InputTable header, Schema parquetSchema, boolean[] nanos) {
     this.file = file;
     this.header = header;
     this.parquetSchema = parquetSchema;
+    this.nanos = nanos;
   }
 
   /**
@@ -68,7 +72,7 @@ final class EntityFile {
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
             CSVParser parser = csvFormat().parse(reader)) {
           List<String> columns = parser.getHeaderNames().stream().map(String::trim).toList();
-          opened = new EntityFile(file, new InputTable(name, columns, null, List.of()), null);
+          opened = new EntityFile(file, new InputTable(name, columns, null, List.of()), null, null);
         }
       } else if (lower.endsWith(".parquet")) {
         MessageType fileType;
@@ -80,7 +84,8 @@ final class EntityFile {
             ParquetSchemaUtil.hasIds(fileType) ? fileType : ParquetSchemaUtil.addFallbackIds(fileType));
         List<String> columns = schema.columns().stream().map(Types.NestedField::name).toList();
         List<Type> types = schema.columns().stream().map(Types.NestedField::type).toList();
-        opened = new EntityFile(file, new InputTable(name, columns, types, List.of()), schema);
+        opened = new EntityFile(file, new InputTable(name, columns, types, List.of()), schema,
+            ViewSchemas.nanosecondColumns(fileType));
       } else {
         throw new InvalidRequestException(action + ": only .csv and .parquet files are supported");
       }
@@ -132,7 +137,8 @@ final class EntityFile {
             .build()) {
           for (StructLike record : records) {
             for (int i = 0; i < width; i++) {
-              values[i] = record.get(i, Object.class);
+              Object value = record.get(i, Object.class);
+              values[i] = nanos[i] ? ViewSchemas.nanosAsMicros(value) : value;
             }
             consumer.accept(values, row++);
           }

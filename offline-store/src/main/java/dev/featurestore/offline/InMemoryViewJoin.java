@@ -97,7 +97,9 @@ final class InMemoryViewJoin {
         keys = KeyPasses.run(reader, files, keyTypes, fromMicros, toMicros, knownAtMicros, ttlMicros, probes,
             entityRows, keyBytes, passes, rowsAtMost);
       } catch (OverShare e) {
-        passes *= 2; // a pass held more than its share (keys hashed unevenly, or longer than guessed): halve them
+        // a pass held more than its share (keys hashed unevenly, or longer than guessed): twice the passes, each
+        // holding about half as many rows
+        passes *= 2;
       }
     }
     if (keys == null) {

@@ -16,6 +16,8 @@ import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 import org.apache.iceberg.util.DateTimeUtil;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
 
 /**
  * The one boundary between the feature store's value types and Iceberg: table schemas of views, and values
@@ -100,6 +102,37 @@ final class ViewSchemas {
       case INT64 -> to == ValueType.TIMESTAMP;
       default -> false;
     };
+  }
+
+  /**
+   * Per top-level field of a Parquet file's schema, in order: whether it holds timestamps (or lists of them) in
+   * nanoseconds. Iceberg reads such a column as {@code timestamptz} yet its internal reader returns the stored
+   * nanoseconds unconverted, where microseconds are meant; files from pandas and pyarrow are like that.
+   */
+  static boolean[] nanosecondColumns(MessageType fileType) {
+    boolean[] nanos = new boolean[fileType.getFieldCount()];
+    for (int i = 0; i < nanos.length; i++) {
+      org.apache.parquet.schema.Type field = fileType.getType(i);
+      while (!field.isPrimitive() && field.asGroupType().getFieldCount() == 1) {
+        field = field.asGroupType().getType(0); // a list's repeated group and element
+      }
+      nanos[i] = field.isPrimitive()
+          && field.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts
+          && ts.getUnit() == LogicalTypeAnnotation.TimeUnit.NANOS;
+    }
+    return nanos;
+  }
+
+  /** A value of a {@link #nanosecondColumns} column as Iceberg's internal reader gave it, in microseconds. */
+  static Object nanosAsMicros(Object value) {
+    if (value instanceof List<?> list) {
+      List<Object> micros = new ArrayList<>(list.size());
+      for (Object item : list) {
+        micros.add(item == null ? null : DateTimeUtil.nanosToMicros((Long) item));
+      }
+      return micros;
+    }
+    return value == null ? null : DateTimeUtil.nanosToMicros((Long) value);
   }
 
   /**

@@ -151,6 +151,30 @@ class IngestIT {
   }
 
   @Test
+  void ingest_parquetTimestampsInNanosOrMillis_storeTheSameInstants() throws IOException {
+    for (String unit : List.of("NANOS", "MILLIS")) {
+      MessageType type = MessageTypeParser.parseMessageType("message txn { required int64 user_id;"
+          + " required int64 event_timestamp (TIMESTAMP(" + unit + ",true));"
+          + " optional int64 seen (TIMESTAMP(" + unit + ",true)); }");
+      Path file = dir.resolve("txn-" + unit + ".parquet");
+      long at = micros("2024-01-01T10:00:00.123Z");
+      long stored = unit.equals("NANOS") ? at * 1000 : at / 1000;
+      try (ParquetWriter<Group> writer =
+          ExampleParquetWriter.builder(new LocalOutputFile(file)).withType(type).build()) {
+        writer.write(new SimpleGroupFactory(type).newGroup()
+            .append("user_id", unit.length() + 0L).append("event_timestamp", stored).append("seen", stored));
+      }
+
+      store.ingest(DEFS, "txn", file, ProgressListener.NONE);
+    }
+
+    List<Map<String, Object>> rows = readTable(table("txn"));
+    assertThat(rows).hasSize(2).allSatisfy(row -> assertThat(row)
+        .containsEntry("event_timestamp", ts("2024-01-01T10:00:00.123Z"))
+        .containsEntry("seen", ts("2024-01-01T10:00:00.123Z")));
+  }
+
+  @Test
   void ingest_parquetColumnOfWrongType_isRefusedNamingTheColumn() throws IOException {
     MessageType type = MessageTypeParser.parseMessageType(
         "message txn { required int64 user_id; required int64 event_timestamp; optional binary amount (STRING); }");

@@ -24,6 +24,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.util.DateTimeUtil;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -302,6 +309,44 @@ class PointInTimeJoinIT {
         .isInstanceOf(InvalidRequestException.class)
         .hasMessage("Cannot build training set from 'entities.csv': join key column 'merchant_id' (STRING) of view"
             + " 'user_merchant' is missing");
+  }
+
+  @Test
+  void trainingSet_parquetEntityTimestampsInNanosOrMillis_joinAsTheSameInstants() throws Exception {
+    // pandas and pyarrow write nanosecond timestamps; Spark and others milliseconds
+    Definitions defs = TestFiles.definitions(TXN);
+    ingest(defs, "txn", "user_id,event_timestamp,amount", "1,2024-01-01T10:00:00Z,1.5", "1,2024-01-01T12:00:00Z,2.5");
+    long at = micros("2024-01-01T11:59:59.999Z");
+    long after = micros("2024-01-01T12:00:00Z");
+    for (String unit : List.of("NANOS", "MILLIS", "MICROS")) {
+      MessageType type = MessageTypeParser.parseMessageType("message entities { required int64 user_id;"
+          + " required int64 event_timestamp (TIMESTAMP(" + unit + ",true)); optional int64 seen (TIMESTAMP(" + unit
+          + ",true)); }");
+      Path entities = dir.resolve("entities-" + unit + ".parquet");
+      SimpleGroupFactory groups = new SimpleGroupFactory(type);
+      try (ParquetWriter<Group> writer =
+          ExampleParquetWriter.builder(new LocalOutputFile(entities)).withType(type).build()) {
+        for (long t : new long[] {at, after}) {
+          long stored = switch (unit) {
+            case "NANOS" -> t * 1000;
+            case "MILLIS" -> t / 1000;
+            default -> t;
+          };
+          writer.write(groups.newGroup().append("user_id", 1L).append("event_timestamp", stored)
+              .append("seen", stored));
+        }
+      }
+      Path output = dir.resolve("out-" + unit + ".parquet");
+      store.trainingSet(defs, TrainingSetRequest.forFeatures(entities, List.of(FeatureRef.of("txn", "amount")),
+          output), ProgressListener.NONE);
+
+      List<Map<String, Object>> rows = readParquet(output);
+      assertThat(column(rows, "amount")).as(unit).containsExactly(1.5, 2.5);
+      assertThat(column(rows, "event_timestamp")).as(unit)
+          .containsExactly(DateTimeUtil.timestamptzFromMicros(at), DateTimeUtil.timestamptzFromMicros(after));
+      assertThat(column(rows, "seen")).as(unit)
+          .containsExactly(DateTimeUtil.timestamptzFromMicros(at), DateTimeUtil.timestamptzFromMicros(after));
+    }
   }
 
   private IngestResult ingest(Definitions defs, String view, String... lines) {

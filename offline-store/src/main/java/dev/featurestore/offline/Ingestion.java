@@ -9,8 +9,10 @@ import dev.featurestore.api.definition.JoinKey;
 import dev.featurestore.api.error.InvalidRequestException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,10 +24,8 @@ import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.data.GenericRecord;
-import org.apache.iceberg.data.InternalRecordWrapper;
-import org.apache.iceberg.data.Record;
-import org.apache.iceberg.data.parquet.GenericParquetWriter;
+import org.apache.iceberg.StructLike;
+import org.apache.iceberg.data.parquet.InternalWriter;
 import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFile;
 import org.apache.iceberg.parquet.Parquet;
@@ -183,40 +183,35 @@ final class Ingestion {
       Table table, List<JoinKey> keys, FeatureView view, List<Object[]> rows, Map<String, String> summary) {
     Schema schema = table.schema();
     PartitionSpec spec = table.spec();
-    List<ValueType> types = new ArrayList<>();
     List<String> names = new ArrayList<>();
-    keys.forEach(key -> {
-      names.add(key.name());
-      types.add(key.type());
-    });
+    keys.forEach(key -> names.add(key.name()));
     names.add(ViewSchemas.EVENT_TIMESTAMP);
-    types.add(ValueType.TIMESTAMP);
     names.add(ViewSchemas.CREATED_TIMESTAMP);
-    types.add(ValueType.TIMESTAMP);
     for (Feature feature : view.features()) {
       names.add(feature.name());
-      types.add(feature.type());
     }
-    int[] positions = names.stream().mapToInt(name -> position(schema, name)).toArray();
+    // per table column, the row's value at that position; -1 for a column the view no longer has (it stays null)
+    int[] fromRow = new int[schema.columns().size()];
+    Arrays.fill(fromRow, -1);
+    for (int c = 0; c < names.size(); c++) {
+      fromRow[position(schema, names.get(c))] = c;
+    }
 
-    Map<PartitionKey, List<Record>> byPartition = new LinkedHashMap<>();
+    // canonical values are Iceberg's internal ones (timestamps as micros): partitioned and written as they are,
+    // where Iceberg's generic records made and read back an OffsetDateTime per timestamp
+    Map<PartitionKey, List<Object[]>> byPartition = new LinkedHashMap<>();
     PartitionKey partitionKey = new PartitionKey(spec, schema);
-    InternalRecordWrapper wrapper = new InternalRecordWrapper(schema.asStruct());
-    for (Object[] row : rows) {
-      // columns the table has but the view no longer does stay null
-      Record record = GenericRecord.create(schema);
-      for (int c = 0; c < row.length; c++) {
-        record.set(positions[c], ViewSchemas.toIceberg(row[c], types.get(c)));
-      }
-      partitionKey.partition(wrapper.wrap(record));
-      byPartition.computeIfAbsent(partitionKey.copy(), key -> new ArrayList<>()).add(record);
+    TableRow row = new TableRow(fromRow);
+    for (Object[] values : rows) {
+      partitionKey.partition(row.of(values));
+      byPartition.computeIfAbsent(partitionKey.copy(), key -> new ArrayList<>()).add(values);
     }
 
     List<DataFile> written = new ArrayList<>();
     String ingestId = UUID.randomUUID().toString();
     try {
-      for (Map.Entry<PartitionKey, List<Record>> partition : byPartition.entrySet()) {
-        written.add(writeFile(table, spec, partition.getKey(), partition.getValue(), ingestId, written.size()));
+      for (Map.Entry<PartitionKey, List<Object[]>> partition : byPartition.entrySet()) {
+        written.add(writeFile(table, spec, partition.getKey(), partition.getValue(), row, ingestId, written.size()));
       }
       AppendFiles append = table.newAppend();
       written.forEach(append::appendFile);
@@ -243,26 +238,74 @@ final class Ingestion {
     throw new IllegalStateException("committed snapshot of ingestion " + ingestId + " is not in the table");
   }
 
-  private static DataFile writeFile(
-      Table table, PartitionSpec spec, PartitionKey partition, List<Record> records, String ingestId, int n) {
+  private static DataFile writeFile(Table table, PartitionSpec spec, PartitionKey partition, List<Object[]> rows,
+      TableRow row, String ingestId, int n) {
     String fileName = "ingest-" + ingestId + "-" + n + ".parquet";
     OutputFile out = table.io().newOutputFile(table.locationProvider().newDataLocation(spec, partition, fileName));
+    Schema schema = table.schema();
     try {
-      DataWriter<Record> writer = Parquet.writeData(out)
+      DataWriter<StructLike> writer = Parquet.writeData(out)
           .forTable(table)
           .withSpec(spec)
           .withPartition(partition)
-          .createWriterFunc(GenericParquetWriter::create)
+          .createWriterFunc(type -> InternalWriter.<StructLike>create(schema.asStruct(), type))
           .overwrite()
           .build();
       try (writer) {
-        for (Record record : records) {
-          writer.write(record);
+        for (Object[] values : rows) {
+          writer.write(row.of(values));
         }
       }
       return writer.toDataFile();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A row of canonical values in view order seen as a row of the table's columns, for Iceberg's internal writer
+   * and partitioning; one instance re-pointed at each row ({@link #of}), read before the next.
+   */
+  private static final class TableRow implements StructLike {
+    private final int[] fromRow;
+    private Object[] values;
+
+    TableRow(int[] fromRow) {
+      this.fromRow = fromRow;
+    }
+
+    TableRow of(Object[] rowValues) {
+      this.values = rowValues;
+      return this;
+    }
+
+    @Override
+    public int size() {
+      return fromRow.length;
+    }
+
+    @Override
+    public <T> T get(int pos, Class<T> javaClass) {
+      int at = fromRow[pos];
+      return javaClass.cast(at < 0 ? null : ownView(values[at]));
+    }
+
+    /** A bytes value (or list of them) as buffers of the writer's own, so that reading them moves nothing here. */
+    private static Object ownView(Object value) {
+      if (value instanceof ByteBuffer bytes) {
+        return bytes.duplicate();
+      }
+      if (value instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof ByteBuffer) {
+        List<Object> views = new ArrayList<>(list.size());
+        list.forEach(item -> views.add(ownView(item)));
+        return views;
+      }
+      return value;
+    }
+
+    @Override
+    public <T> void set(int pos, T value) {
+      throw new UnsupportedOperationException("Cannot set a value of a row being ingested");
     }
   }
 

@@ -158,6 +158,7 @@ public final class OfflineBenchmark implements Callable<Integer> {
           .spillDirectory(work.resolve("spill")).build();
       TrainingSetResult result;
       long peakHeap;
+      long poolPeaks;
       double oursCpu;
       double duckCpu;
       try (OfflineStore store = OfflineStores.local(work.resolve("warehouse"), options)) {
@@ -182,18 +183,22 @@ public final class OfflineBenchmark implements Callable<Integer> {
         System.gc();
         resetPeakHeap();
         long cpu = processCpuNanos();
-        result = store.trainingSet(definitions, TrainingSetRequest.forFeatures(entities, refs, ours),
-            ProgressListener.NONE);
-        oursCpu = (processCpuNanos() - cpu) / 1e9;
-        peakHeap = peakHeap();
+        try (LiveHeapPeak live = new LiveHeapPeak()) {
+          result = store.trainingSet(definitions, TrainingSetRequest.forFeatures(entities, refs, ours),
+              ProgressListener.NONE);
+          oursCpu = (processCpuNanos() - cpu) / 1e9;
+          poolPeaks = poolPeaks();
+          peakHeap = live.bytes();
+        }
       }
 
       double rowsPerSecond = result.rows() / result.seconds();
       out.println();
-      out.printf(Locale.ROOT, "ours:    %,d rows in %.2f s = %,.0f output rows/s; peak heap %,d MiB (max %,d MiB);"
-              + " %d sorted runs spilled, keys read in up to %d passes (budget %,d MiB)%n", result.rows(),
-          result.seconds(), rowsPerSecond, peakHeap >> 20, Runtime.getRuntime().maxMemory() >> 20,
-          result.spilledRuns(), result.keyPasses(), budget >> 20);
+      out.printf(Locale.ROOT, "ours:    %,d rows in %.2f s = %,.0f output rows/s; peak heap after GC %,d MiB (max %,d"
+              + " MiB; the heap pools' peaks summed %,d MiB); %d sorted runs spilled, keys read in up to %d passes"
+              + " (budget %,d MiB)%n", result.rows(), result.seconds(), rowsPerSecond, peakHeap >> 20,
+          Runtime.getRuntime().maxMemory() >> 20, poolPeaks >> 20, result.spilledRuns(), result.keyPasses(),
+          budget >> 20);
       if (oursOnly) {
         out.printf(Locale.ROOT, "cpu:     ours %.2f s of process CPU time; DuckDB not run (--ours-only)%n", oursCpu);
         return 0;
@@ -392,8 +397,11 @@ public final class OfflineBenchmark implements Callable<Integer> {
     heapPools().forEach(MemoryPoolMXBean::resetPeakUsage);
   }
 
-  /** The sum of the heap pools' peaks since the reset: an upper bound of the peak heap in use. */
-  private static long peakHeap() {
+  /**
+   * The sum of the heap pools' peaks since the reset: an upper bound of the heap in use, which can exceed the
+   * maximum heap, since each pool peaks at its own moment ({@link LiveHeapPeak} is the measure the target uses).
+   */
+  private static long poolPeaks() {
     return heapPools().stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
   }
 

@@ -167,24 +167,4 @@ final class ViewSchemas {
       default -> value;
     };
   }
-
-  /** Converts a canonical value of {@code type} to the generic Iceberg value of its table column; null stays null. */
-  static Object toIceberg(Object value, ValueType type) {
-    if (value == null) {
-      return null;
-    }
-    if (type.isList()) {
-      List<?> list = (List<?>) value;
-      List<Object> out = new ArrayList<>(list.size());
-      for (Object item : list) {
-        out.add(toIceberg(item, type.elementType()));
-      }
-      return out;
-    }
-    return switch (type) {
-      case TIMESTAMP -> DateTimeUtil.timestamptzFromMicros((Long) value);
-      case BYTES -> ((ByteBuffer) value).duplicate();
-      default -> value;
-    };
-  }
 }

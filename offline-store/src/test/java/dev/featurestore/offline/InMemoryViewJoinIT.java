@@ -71,7 +71,8 @@ class InMemoryViewJoinIT {
 
   @Test
   void trainingSet_keysWouldNeedTooManyPasses_takesTheSpillingPathAndEqualsBruteForce() throws Exception {
-    // the 40 probes fit a third of 75 KB; the rest leaves under 300 KB / MAX_KEY_PASSES per pass for the rows
+    // the 40 probes fit a third of 75 KB; the rest (about 53 KB) cannot hold a pass's columns even in
+    // MAX_KEY_PASSES passes, each sized for its slice of the 6,000 rows plus 1,024 rows of room
     Result result = assertTrainingSetEqualsBruteForce(40, 75_000, false);
     assertThat(result.spilledRuns()).as("runs spilled").isPositive();
     assertThat(result.keyPasses()).isZero();

@@ -42,6 +42,8 @@ final class InMemoryViewJoin {
    * reads the key columns of every file in range again.
    */
   static final int MAX_KEY_PASSES = 16;
+  /** Per row of a pass, the number {@link KeyPasses#keep} gives it (an int), beside the row's columns. */
+  private static final int KEPT_AS_BYTES = 4;
   /** Room for keys that hash a little unevenly, when choosing the passes and sizing their columns. */
   private static final double PASS_SLACK = 1.1;
 
@@ -88,7 +90,7 @@ final class InMemoryViewJoin {
     long keyBytes = shareBytes - fixedBytes;
     long rowsAtMost = files.stream().mapToLong(DataFile::recordCount).sum();
     int passes = Math.max(1, (int) Math.min(MAX_KEY_PASSES + 1L,
-        (long) Math.ceil(rowsAtMost * (ViewColumns.bytesPerRow(keyTypes) + 4) * PASS_SLACK
+        (long) Math.ceil(rowsAtMost * (ViewColumns.bytesPerRow(keyTypes) + KEPT_AS_BYTES) * PASS_SLACK
             / Math.max(1, keyBytes))));
     long started = System.nanoTime();
     KeyPasses keys = null;
@@ -202,7 +204,7 @@ final class InMemoryViewJoin {
 
     /** What a pass holds: its rows, and the number {@link #keep} gives each of them. */
     private static long heldBytes(ViewColumns rows) {
-      return rows.heapBytes() + 4L * rows.size();
+      return rows.heapBytes() + (long) KEPT_AS_BYTES * rows.size();
     }
 
     /** Numbers the rows of {@code rows} that entity rows matched in this pass ({@code passMatch}), each once. */

@@ -107,6 +107,15 @@ final class SortKeys {
 
   /** Heap bytes per row of capacity, besides the key bytes: prefix, time and a key reference. */
   long bytesPerSlot() {
+    return slotBytes(prefixOnly);
+  }
+
+  /** {@link #bytesPerSlot} of keys of these types, before any are added. */
+  static long bytesPerSlot(ValueType[] keyTypes) {
+    return slotBytes(isPrefixOnly(keyTypes));
+  }
+
+  private static long slotBytes(boolean prefixOnly) {
     return prefixOnly ? 16 : 24;
   }
 

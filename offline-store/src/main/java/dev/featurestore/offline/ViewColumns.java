@@ -42,7 +42,7 @@ final class ViewColumns {
    * else with a guess of the key bytes' length where a key value is a string or bytes.
    */
   static long bytesPerRow(ValueType[] keyTypes) {
-    long bytes = (SortKeys.isPrefixOnly(keyTypes) ? 16 : 24) + COLUMN_BYTES;
+    long bytes = SortKeys.bytesPerSlot(keyTypes) + COLUMN_BYTES;
     if (!SortKeys.isPrefixOnly(keyTypes)) {
       bytes += 16; // the key's array header
       for (ValueType type : keyTypes) {

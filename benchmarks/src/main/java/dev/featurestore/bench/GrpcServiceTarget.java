@@ -22,15 +22,18 @@ final class GrpcServiceTarget implements Target {
   private final String name;
   private final OnlineServiceGrpcClient client;
   private final Context context;
+  private final boolean distinctKeys;
 
   /**
    * @param context the client event loop every call is issued on: one context, as a model server's client would
    *     have, instead of a new one per call from the scheduler's thread
+   * @param distinctKeys whether requests ask for views shared by entity rows to answer once per distinct key
    */
-  GrpcServiceTarget(String name, OnlineServiceGrpcClient client, Context context) {
+  GrpcServiceTarget(String name, OnlineServiceGrpcClient client, Context context, boolean distinctKeys) {
     this.name = name;
     this.client = client;
     this.context = context;
+    this.distinctKeys = distinctKeys;
   }
 
   @Override
@@ -43,7 +46,8 @@ final class GrpcServiceTarget implements Target {
     GetOnlineFeaturesRequest[] requests = new GetOnlineFeaturesRequest[pool.size()];
     FeatureList features = features(shape);
     for (int i = 0; i < requests.length; i++) {
-      GetOnlineFeaturesRequest.Builder request = GetOnlineFeaturesRequest.newBuilder().setFeatures(features);
+      GetOnlineFeaturesRequest.Builder request = GetOnlineFeaturesRequest.newBuilder().setFeatures(features)
+          .setDistinctKeys(distinctKeys);
       for (long id : pool.entities(i)) {
         EntityRow.Builder row = EntityRow.newBuilder();
         switch (shape.kind()) {

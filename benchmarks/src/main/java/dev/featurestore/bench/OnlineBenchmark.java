@@ -121,6 +121,11 @@ public final class OnlineBenchmark implements Callable<Integer> {
       description = "How long to wait for answers after the last send before counting them as errors (default: 10s).")
   Duration drain = Duration.ofSeconds(10);
 
+  @Option(names = "--distinct-keys", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "gRPC requests ask for distinct_keys: a view whose key the entity rows share (the ranking"
+          + " shape's user) answers once per key (default: ${DEFAULT-VALUE}; --no-distinct-keys for once per row).")
+  boolean distinctKeys = true;
+
   private final PrintStream out = System.out;
 
   public static void main(String[] args) {
@@ -192,7 +197,7 @@ public final class OnlineBenchmark implements Callable<Integer> {
       ports.add(port);
       byName.put(service, new GrpcServiceTarget(service,
           OnlineServiceGrpcClient.create(grpc, SocketAddress.inetSocketAddress(port, "127.0.0.1")),
-          clientVertx.getOrCreateContext()));
+          clientVertx.getOrCreateContext(), distinctKeys));
     }
     if (targets.contains(SERVICE_HTTP)) {
       // The same server as service-redis (it serves gRPC and HTTP/JSON on one port), over HTTP/1.1 keep-alive.

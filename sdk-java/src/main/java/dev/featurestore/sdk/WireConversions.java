@@ -13,6 +13,7 @@ import dev.featurestore.api.proto.ProtoValues;
 import dev.featurestore.proto.v1.EntityRow;
 import dev.featurestore.proto.v1.FeatureList;
 import dev.featurestore.proto.v1.GetOnlineFeaturesRequest;
+import dev.featurestore.proto.v1.FeatureColumn;
 import dev.featurestore.proto.v1.GetOnlineFeaturesResponse;
 import dev.featurestore.proto.v1.ObjectChange;
 import dev.featurestore.proto.v1.PushRequest;
@@ -30,7 +31,9 @@ final class WireConversions {
 
   static GetOnlineFeaturesRequest toProto(OnlineRequest request) {
     GetOnlineFeaturesRequest.Builder b = GetOnlineFeaturesRequest.newBuilder()
-        .setFullFeatureNames(request.naming() == FeatureNaming.FULL);
+        .setFullFeatureNames(request.naming() == FeatureNaming.FULL)
+        // fromProto reads per-distinct-key views: rows sharing a key (one user, many items) cost its values once
+        .setDistinctKeys(true);
     if (request.featureService() != null) {
       b.setFeatureService(request.featureService());
     } else {
@@ -93,23 +96,26 @@ final class WireConversions {
       throw new InvalidRequestException("Cannot read online response: " + response.getFeatureNamesCount()
           + " names but " + columnCount + " columns");
     }
+    ProtoColumns.ViewEntries entries = ProtoColumns.entries(response);
     ProtoColumns.Reader[] columns = new ProtoColumns.Reader[columnCount];
+    int[] viewOf = new int[columnCount];
     for (int c = 0; c < columnCount; c++) {
-      columns[c] = ProtoColumns.reader(response.getColumns(c), entities, response.getFeatureNames(c));
-      int view = columns[c].viewIndex();
-      if (view < 0 || view >= response.getViewsCount()
-          || response.getViews(view).getEventTimestampsCount() != entities) {
+      FeatureColumn column = response.getColumns(c);
+      viewOf[c] = column.getViewIndex();
+      if (viewOf[c] < 0 || viewOf[c] >= response.getViewsCount()) {
         throw new InvalidRequestException("Cannot read online response: column '" + response.getFeatureNames(c)
-            + "' points to view " + view + " of " + response.getViewsCount() + ", or that view has no timestamp"
-            + " per entity row");
+            + "' points to view " + viewOf[c] + " of " + response.getViewsCount());
       }
+      columns[c] = ProtoColumns.reader(column, entries.count(viewOf[c]), response.getFeatureNames(c));
     }
     List<List<OnlineResponse.FeatureValue>> rows = new ArrayList<>(entities);
     for (int r = 0; r < entities; r++) {
       List<OnlineResponse.FeatureValue> values = new ArrayList<>(columnCount);
       for (int c = 0; c < columnCount; c++) {
-        long event = response.getViews(columns[c].viewIndex()).getEventTimestamps(r);
-        values.add(new OnlineResponse.FeatureValue(columns[c].value(r), status(columns[c].status(r), r, c), event));
+        int entry = entries.of(viewOf[c], r);
+        long event = response.getViews(viewOf[c]).getEventTimestamps(entry);
+        values.add(new OnlineResponse.FeatureValue(columns[c].value(entry), status(columns[c].status(entry), r, c),
+            event));
       }
       rows.add(values);
     }

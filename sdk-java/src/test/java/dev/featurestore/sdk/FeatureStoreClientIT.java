@@ -229,6 +229,40 @@ class FeatureStoreClientIT {
   }
 
   @Test
+  void getOnlineFeatures_viewAnsweredPerDistinctKey_readsEveryRowThroughItsKeyIndex() {
+    // one user for three rows: its view answers once, with a key index; the pairs answer per row
+    ProtoColumns.Writer txnCount = ProtoColumns.writer(ValueType.INT32, 0, 1);
+    txnCount.value(12);
+    ProtoColumns.Writer n = ProtoColumns.writer(ValueType.INT64, 1, 3);
+    n.value(1L);
+    n.noValue(dev.featurestore.proto.v1.FeatureStatus.NOT_FOUND);
+    n.value(3L);
+    online.onRead = request -> Future.succeededFuture(GetOnlineFeaturesResponse.newBuilder()
+        .addAllFeatureNames(List.of("txn_count", "n"))
+        .addAllFeatureRefs(List.of("user_stats:txn_count", "pair_stats:n"))
+        .setEntityCount(3)
+        .addColumns(txnCount.build())
+        .addColumns(n.build())
+        .addViews(view("user_stats", 1_000).toBuilder().addAllKeyIndex(List.of(0, 0, 0)))
+        .addViews(view("pair_stats", 2_000, 0, 3_000))
+        .build());
+    OnlineRequest request = OnlineRequest.ofFeatures("user_stats:txn_count", "pair_stats:n")
+        .withEntityRows(List.of(Map.of("user_id", 7L, "merchant_id", "a"), Map.of("user_id", 7L, "merchant_id", "b"),
+            Map.of("user_id", 7L, "merchant_id", "c")));
+
+    OnlineResponse response = client.blocking().getOnlineFeatures(request);
+
+    assertThat(online.reads.get(0).getDistinctKeys()).isTrue();
+    for (int row = 0; row < 3; row++) {
+      assertThat(response.feature(row, "txn_count"))
+          .isEqualTo(new OnlineResponse.FeatureValue(12, FeatureStatus.PRESENT, 1_000));
+    }
+    assertThat(response.feature(0, "n")).isEqualTo(new OnlineResponse.FeatureValue(1L, FeatureStatus.PRESENT, 2_000));
+    assertThat(response.feature(1, "n")).isEqualTo(new OnlineResponse.FeatureValue(null, FeatureStatus.NOT_FOUND, 0));
+    assertThat(response.feature(2, "n")).isEqualTo(new OnlineResponse.FeatureValue(3L, FeatureStatus.PRESENT, 3_000));
+  }
+
+  @Test
   void getOnlineFeatures_serverSaysNotFound_throwsNotFoundWithServerMessage() {
     online.onRead = request -> fail(GrpcStatus.NOT_FOUND, "Cannot find feature view 'nope': it is not defined");
 

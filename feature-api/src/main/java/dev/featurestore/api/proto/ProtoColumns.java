@@ -5,6 +5,8 @@ import dev.featurestore.api.ValueType;
 import dev.featurestore.api.error.InvalidRequestException;
 import dev.featurestore.proto.v1.FeatureColumn;
 import dev.featurestore.proto.v1.FeatureStatus;
+import dev.featurestore.proto.v1.GetOnlineFeaturesResponse;
+import dev.featurestore.proto.v1.ViewRows;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,6 +17,9 @@ import java.util.Objects;
  * Writes and reads the columns of the online response ({@link FeatureColumn}, see serving.proto): one feature for
  * every entity row, statuses and values in packed arrays of the feature's type, values dense (one slot per row),
  * list values as per-row lengths plus their elements one after the other.
+ *
+ * <p>A column holds one entry per entity row, or one per distinct key of its view when the request asked for
+ * distinct keys ({@link #entries}); a reader is made for the number of entries its view has.
  *
  * <p>Values are in the Java representation of their {@link ValueType}. Writers and readers are not thread-safe;
  * one per column and thread.
@@ -37,6 +42,68 @@ public final class ProtoColumns {
    */
   public static Reader reader(FeatureColumn column, int rows, String name) {
     return new Reader(column, rows, name);
+  }
+
+  /**
+   * Where each entity row's entry is in the views of {@code response}: its own index, or, for a view that answers
+   * per distinct key (serving.proto, {@code ViewRows.key_index}), the index of its key.
+   *
+   * @throws InvalidRequestException when a view's event timestamps or key indexes do not fit the entity count
+   */
+  public static ViewEntries entries(GetOnlineFeaturesResponse response) {
+    return new ViewEntries(response);
+  }
+
+  /** For each view of a response, how many entries its per-row arrays hold and which one answers each entity row. */
+  public static final class ViewEntries {
+    /** Per view: null where row i's entry is i, else the view's key_index. */
+    private final int[][] keyIndexes;
+    private final int[] counts;
+
+    private ViewEntries(GetOnlineFeaturesResponse response) {
+      int entities = response.getEntityCount();
+      keyIndexes = new int[response.getViewsCount()][];
+      counts = new int[keyIndexes.length];
+      for (int v = 0; v < keyIndexes.length; v++) {
+        ViewRows view = response.getViews(v);
+        counts[v] = view.getEventTimestampsCount();
+        if (view.getKeyIndexCount() == 0) {
+          if (counts[v] != entities) {
+            throw malformedView(view, "has " + counts[v] + " event timestamps for " + entities + " entity rows");
+          }
+          continue;
+        }
+        if (view.getKeyIndexCount() != entities) {
+          throw malformedView(view, "has " + view.getKeyIndexCount() + " key indexes for " + entities
+              + " entity rows");
+        }
+        int[] keyIndex = new int[entities];
+        for (int row = 0; row < entities; row++) {
+          keyIndex[row] = view.getKeyIndex(row);
+          if (keyIndex[row] < 0 || keyIndex[row] >= counts[v]) {
+            throw malformedView(view, "gives entity row " + row + " key index " + keyIndex[row] + " of "
+                + counts[v] + " keys");
+          }
+        }
+        keyIndexes[v] = keyIndex;
+      }
+    }
+
+    /** How many entries the per-row arrays of view {@code view} and of its columns hold. */
+    public int count(int view) {
+      return counts[view];
+    }
+
+    /** The entry of entity row {@code row} in view {@code view}'s per-row arrays and its columns'. */
+    public int of(int view, int row) {
+      int[] keyIndex = keyIndexes[view];
+      return keyIndex == null ? row : keyIndex[row];
+    }
+
+    private static InvalidRequestException malformedView(ViewRows view, String problem) {
+      return new InvalidRequestException("Cannot read online response: view '" + view.getFeatureView() + "' "
+          + problem);
+    }
   }
 
   /** Appends the rows of one column in row order: one call of {@link #value} or {@link #noValue} per row. */

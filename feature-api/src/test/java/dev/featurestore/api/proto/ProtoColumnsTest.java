@@ -7,6 +7,8 @@ import dev.featurestore.api.ValueType;
 import dev.featurestore.api.error.InvalidRequestException;
 import dev.featurestore.proto.v1.FeatureColumn;
 import dev.featurestore.proto.v1.FeatureStatus;
+import dev.featurestore.proto.v1.GetOnlineFeaturesResponse;
+import dev.featurestore.proto.v1.ViewRows;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +63,56 @@ class ProtoColumnsTest {
           FeatureStatus.NOT_FOUND, FeatureStatus.PRESENT, FeatureStatus.OUTSIDE_MAX_AGE, FeatureStatus.PRESENT);
       assertThat(values).as("%s", type).containsExactly(sample[1], null, null, sample[2], null, sample[1]);
     }
+  }
+
+  @Test
+  void entries_viewPerDistinctKey_mapsEachRowToItsKeysEntry() {
+    GetOnlineFeaturesResponse response = GetOnlineFeaturesResponse.newBuilder().setEntityCount(3)
+        .addViews(ViewRows.newBuilder().setFeatureView("user").addEventTimestamps(5))
+        .addViews(ViewRows.newBuilder().setFeatureView("item").addAllEventTimestamps(List.of(1L, 2L, 3L)))
+        .build();
+    response = response.toBuilder().setViews(0, response.getViews(0).toBuilder().addAllKeyIndex(List.of(0, 0, 0)))
+        .build();
+
+    ProtoColumns.ViewEntries entries = ProtoColumns.entries(response);
+
+    assertThat(entries.count(0)).isEqualTo(1);
+    assertThat(entries.count(1)).isEqualTo(3);
+    assertThat(List.of(entries.of(0, 0), entries.of(0, 1), entries.of(0, 2))).containsExactly(0, 0, 0);
+    assertThat(List.of(entries.of(1, 0), entries.of(1, 1), entries.of(1, 2))).containsExactly(0, 1, 2);
+  }
+
+  @Test
+  void entries_keyIndexPastTheKeys_isRefusedNamingViewAndRow() {
+    GetOnlineFeaturesResponse response = GetOnlineFeaturesResponse.newBuilder().setEntityCount(2)
+        .addViews(ViewRows.newBuilder().setFeatureView("user").addEventTimestamps(5).addKeyIndex(0).addKeyIndex(1))
+        .build();
+
+    assertThatThrownBy(() -> ProtoColumns.entries(response))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage("Cannot read online response: view 'user' gives entity row 1 key index 1 of 1 keys");
+  }
+
+  @Test
+  void entries_keyIndexOfOtherRowCount_isRefusedNamingTheView() {
+    GetOnlineFeaturesResponse response = GetOnlineFeaturesResponse.newBuilder().setEntityCount(3)
+        .addViews(ViewRows.newBuilder().setFeatureView("user").addEventTimestamps(5).addKeyIndex(0).addKeyIndex(0))
+        .build();
+
+    assertThatThrownBy(() -> ProtoColumns.entries(response))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage("Cannot read online response: view 'user' has 2 key indexes for 3 entity rows");
+  }
+
+  @Test
+  void entries_timestampsOfOtherRowCountWithoutKeyIndex_isRefusedNamingTheView() {
+    GetOnlineFeaturesResponse response = GetOnlineFeaturesResponse.newBuilder().setEntityCount(3)
+        .addViews(ViewRows.newBuilder().setFeatureView("item").addEventTimestamps(5))
+        .build();
+
+    assertThatThrownBy(() -> ProtoColumns.entries(response))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage("Cannot read online response: view 'item' has 1 event timestamps for 3 entity rows");
   }
 
   @Test

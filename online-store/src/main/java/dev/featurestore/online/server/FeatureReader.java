@@ -67,12 +67,13 @@ final class FeatureReader {
     return Future.all(futures).map(done -> {
       long now = ProtoKeys.micros(clock);
       List<RowColumns> readByView = new ArrayList<>(reads.size());
-      List<int[]> entityRowsByView = new ArrayList<>(reads.size());
+      List<ResponseEncoder.ViewLayout> layouts = new ArrayList<>(reads.size());
       for (int v = 0; v < reads.size(); v++) {
+        ViewRead read = reads.get(v);
         readByView.add(futures.get(v).result());
-        entityRowsByView.add(reads.get(v).entityToKey);
+        layouts.add(ResponseEncoder.ViewLayout.of(read.entityToKey, read.uniqueKeys.size(), request.distinctKeys()));
       }
-      return ResponseEncoder.encode(selection, readByView, entityRowsByView, request.entities().count(), now);
+      return ResponseEncoder.encode(selection, readByView, layouts, request.entities().count(), now);
     });
   }
 

@@ -3,6 +3,7 @@ package dev.featurestore.online.server;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.featurestore.api.proto.ProtoColumns;
+import dev.featurestore.proto.v1.FeatureColumn;
 import dev.featurestore.proto.v1.GetOnlineFeaturesResponse;
 import dev.featurestore.proto.v1.PushResponse;
 import io.vertx.core.buffer.Buffer;
@@ -27,9 +28,11 @@ final class JsonResponses {
   static Buffer onlineFeatures(GetOnlineFeaturesResponse response) {
     int rows = response.getEntityCount();
     int columnCount = response.getColumnsCount();
+    ProtoColumns.ViewEntries entries = ProtoColumns.entries(response);
     ProtoColumns.Reader[] columns = new ProtoColumns.Reader[columnCount];
     for (int c = 0; c < columnCount; c++) {
-      columns[c] = ProtoColumns.reader(response.getColumns(c), rows, response.getFeatureNames(c));
+      FeatureColumn column = response.getColumns(c);
+      columns[c] = ProtoColumns.reader(column, entries.count(column.getViewIndex()), response.getFeatureNames(c));
     }
     // Streamed straight into the response buffer: a ranking response holds tens of thousands of values.
     Buffer buffer = Buffer.buffer(256 + rows * columnCount * 24);
@@ -50,18 +53,19 @@ final class JsonResponses {
         out.writeStartObject();
         out.writeArrayFieldStart("values");
         for (ProtoColumns.Reader column : columns) {
-          JsonValues.write(column.value(row), out);
+          JsonValues.write(column.value(entries.of(column.viewIndex(), row)), out);
         }
         out.writeEndArray();
         out.writeArrayFieldStart("statuses");
         for (ProtoColumns.Reader column : columns) {
-          out.writeString(column.status(row).name());
+          out.writeString(column.status(entries.of(column.viewIndex(), row)).name());
         }
         out.writeEndArray();
         out.writeArrayFieldStart("event_timestamps");
         for (ProtoColumns.Reader column : columns) {
           // 0 is the wire's "no row" (NOT_FOUND); JSON can say that directly.
-          long event = response.getViews(column.viewIndex()).getEventTimestamps(row);
+          long event = response.getViews(column.viewIndex())
+              .getEventTimestamps(entries.of(column.viewIndex(), row));
           if (event == 0) {
             out.writeNull();
           } else {

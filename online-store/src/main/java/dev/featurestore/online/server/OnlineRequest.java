@@ -24,15 +24,18 @@ import java.util.Map;
  *
  * @param features the feature references when {@code selection} is FEATURES, else empty
  * @param featureService the feature service when {@code selection} is FEATURE_SERVICE, else empty
+ * @param distinctKeys whether views whose key several rows share answer once per distinct key (serving.proto)
  */
 record OnlineRequest(SelectionCase selection, List<String> features, String featureService,
-    boolean fullFeatureNames, EntityRows entities) {
+    boolean fullFeatureNames, boolean distinctKeys, EntityRows entities) {
 
   private static final int FEATURES = tag(GetOnlineFeaturesRequest.FEATURES_FIELD_NUMBER);
   private static final int FEATURE_SERVICE = tag(GetOnlineFeaturesRequest.FEATURE_SERVICE_FIELD_NUMBER);
   private static final int ENTITIES = tag(GetOnlineFeaturesRequest.ENTITIES_FIELD_NUMBER);
   private static final int FULL_FEATURE_NAMES =
       tag(GetOnlineFeaturesRequest.FULL_FEATURE_NAMES_FIELD_NUMBER, WireFormat.WIRETYPE_VARINT);
+  private static final int DISTINCT_KEYS =
+      tag(GetOnlineFeaturesRequest.DISTINCT_KEYS_FIELD_NUMBER, WireFormat.WIRETYPE_VARINT);
   /** FeatureList.features, EntityRow.keys, and a map entry's key: all field 1, length-delimited. */
   private static final int FIELD_1 = tag(1);
   /** A map entry's value. */
@@ -54,7 +57,7 @@ record OnlineRequest(SelectionCase selection, List<String> features, String feat
       rows.endRow();
     }
     return new OnlineRequest(request.getSelectionCase(), request.getFeatures().getFeaturesList(),
-        request.getFeatureService(), request.getFullFeatureNames(), rows.build());
+        request.getFeatureService(), request.getFullFeatureNames(), request.getDistinctKeys(), rows.build());
   }
 
   /** The request of the GetOnlineFeaturesRequest wire bytes {@code bytes}. */
@@ -64,6 +67,7 @@ record OnlineRequest(SelectionCase selection, List<String> features, String feat
     List<String> features = new ArrayList<>();
     String service = "";
     boolean fullNames = false;
+    boolean distinctKeys = false;
     EntityRows.Builder rows = new EntityRows.Builder(16);
     try {
       for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
@@ -98,6 +102,8 @@ record OnlineRequest(SelectionCase selection, List<String> features, String feat
           rows.endRow();
         } else if (tag == FULL_FEATURE_NAMES) {
           fullNames = in.readBool();
+        } else if (tag == DISTINCT_KEYS) {
+          distinctKeys = in.readBool();
         } else if (!in.skipField(tag)) {
           break; // an end-group tag: where the generated parser stops too
         }
@@ -108,7 +114,7 @@ record OnlineRequest(SelectionCase selection, List<String> features, String feat
       throw new InvalidProtocolBufferException(e);
     }
     return new OnlineRequest(selection, selection == SelectionCase.FEATURES ? features : List.of(),
-        selection == SelectionCase.FEATURE_SERVICE ? service : "", fullNames, rows.build());
+        selection == SelectionCase.FEATURE_SERVICE ? service : "", fullNames, distinctKeys, rows.build());
   }
 
   /** One map entry of an EntityRow's keys: a name (field 1) and a Value (field 2), either possibly absent. */

@@ -30,11 +30,36 @@ final class ResponseEncoder {
   private ResponseEncoder() {}
 
   /**
-   * The response for {@code selection}: for each of its views (in order) the columns read of it, and for each entity
-   * row the row of those columns that answers it. {@code now} decides OUTSIDE_MAX_AGE, in epoch microseconds.
+   * Which read row answers each entry of one view's per-row arrays in the response, and, for a view that answers
+   * per distinct key, which entry answers each entity row (serving.proto, {@code ViewRows.key_index}).
+   *
+   * @param readRows per entry, its row of the view's {@link RowColumns}
+   * @param keyIndex null when the entries are the entity rows; else per entity row, its entry
+   */
+  record ViewLayout(int[] readRows, int[] keyIndex) {
+    /**
+     * The layout of a view whose distinct keys were read in order of first use, {@code keyOfRow[i]} being entity row
+     * i's: one entry per distinct key when {@code perDistinctKey} and some rows share a key, else one per entity
+     * row.
+     */
+    static ViewLayout of(int[] keyOfRow, int distinctKeys, boolean perDistinctKey) {
+      if (!perDistinctKey || distinctKeys == keyOfRow.length) {
+        return new ViewLayout(keyOfRow, null);
+      }
+      int[] keys = new int[distinctKeys];
+      for (int k = 0; k < distinctKeys; k++) {
+        keys[k] = k;
+      }
+      return new ViewLayout(keys, keyOfRow);
+    }
+  }
+
+  /**
+   * The response for {@code selection}: for each of its views (in order) the columns read of it and how its entries
+   * map to those columns' rows and to the entity rows. {@code now} decides OUTSIDE_MAX_AGE, in epoch microseconds.
    */
   static byte[] encode(
-      FeatureSelection selection, List<RowColumns> readByView, List<int[]> entityRowsByView, int entityCount,
+      FeatureSelection selection, List<RowColumns> readByView, List<ViewLayout> layouts, int entityCount,
       long now) {
     List<FeatureView> views = selection.views();
     List<FeatureSelection.Column> columns = selection.columns();
@@ -45,9 +70,10 @@ final class ResponseEncoder {
     List<Column> encoded = new ArrayList<>(columns.size());
     for (FeatureSelection.Column column : columns) {
       int index = viewIndex.get(column.view().name());
-      encoded.add(new Column(column, index, readByView.get(index), entityRowsByView.get(index), now));
+      encoded.add(new Column(column, index, readByView.get(index), layouts.get(index).readRows(), now));
     }
     int[] timestampBytes = new int[views.size()];
+    int[] keyIndexBytes = new int[views.size()];
     int[] viewSizes = new int[views.size()];
     int size = 0;
     for (FeatureSelection.Column column : columns) {
@@ -67,9 +93,12 @@ final class ResponseEncoder {
       size += nestedSize(GetOnlineFeaturesResponse.COLUMNS_FIELD_NUMBER, column.size);
     }
     for (int v = 0; v < views.size(); v++) {
-      timestampBytes[v] = timestampBytes(readByView.get(v), entityRowsByView.get(v));
+      ViewLayout layout = layouts.get(v);
+      timestampBytes[v] = timestampBytes(readByView.get(v), layout.readRows());
+      keyIndexBytes[v] = layout.keyIndex() == null ? 0 : keyIndexBytes(layout.keyIndex());
       viewSizes[v] = CodedOutputStream.computeStringSize(ViewRows.FEATURE_VIEW_FIELD_NUMBER, views.get(v).name())
-          + packedSize(ViewRows.EVENT_TIMESTAMPS_FIELD_NUMBER, timestampBytes[v]);
+          + packedSize(ViewRows.EVENT_TIMESTAMPS_FIELD_NUMBER, timestampBytes[v])
+          + packedSize(ViewRows.KEY_INDEX_FIELD_NUMBER, keyIndexBytes[v]);
       size += nestedSize(GetOnlineFeaturesResponse.VIEWS_FIELD_NUMBER, viewSizes[v]);
     }
 
@@ -93,7 +122,7 @@ final class ResponseEncoder {
       for (int v = 0; v < views.size(); v++) {
         out.writeTag(GetOnlineFeaturesResponse.VIEWS_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
         out.writeUInt32NoTag(viewSizes[v]);
-        writeViewRows(out, views.get(v), readByView.get(v), entityRowsByView.get(v), timestampBytes[v]);
+        writeViewRows(out, views.get(v), readByView.get(v), layouts.get(v), timestampBytes[v], keyIndexBytes[v]);
       }
       out.checkNoSpaceLeft();
     } catch (IOException e) {
@@ -107,11 +136,19 @@ final class ResponseEncoder {
     return CodedOutputStream.computeTagSize(field) + CodedOutputStream.computeUInt32SizeNoTag(size) + size;
   }
 
-  /** The payload bytes of a view's packed event timestamps, one per entity row (0 where no row). */
-  private static int timestampBytes(RowColumns read, int[] entityRows) {
+  /** The payload bytes of a view's packed event timestamps, one per entry (0 where no row). */
+  private static int timestampBytes(RowColumns read, int[] readRows) {
     int packed = 0;
-    for (int row : entityRows) {
+    for (int row : readRows) {
       packed += CodedOutputStream.computeInt64SizeNoTag(eventTimestamp(read, row));
+    }
+    return packed;
+  }
+
+  private static int keyIndexBytes(int[] keyIndex) {
+    int packed = 0;
+    for (int entry : keyIndex) {
+      packed += CodedOutputStream.computeInt32SizeNoTag(entry);
     }
     return packed;
   }
@@ -120,14 +157,21 @@ final class ResponseEncoder {
     return read.found(row) ? read.eventTimestampMicros(row) : 0;
   }
 
-  private static void writeViewRows(CodedOutputStream out, FeatureView view, RowColumns read, int[] entityRows,
-      int packed) throws IOException {
+  private static void writeViewRows(CodedOutputStream out, FeatureView view, RowColumns read, ViewLayout layout,
+      int timestampBytes, int keyIndexBytes) throws IOException {
     out.writeString(ViewRows.FEATURE_VIEW_FIELD_NUMBER, view.name());
-    if (packed > 0) {
+    if (timestampBytes > 0) {
       out.writeTag(ViewRows.EVENT_TIMESTAMPS_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      out.writeUInt32NoTag(packed);
-      for (int row : entityRows) {
+      out.writeUInt32NoTag(timestampBytes);
+      for (int row : layout.readRows()) {
         out.writeInt64NoTag(eventTimestamp(read, row));
+      }
+    }
+    if (keyIndexBytes > 0) {
+      out.writeTag(ViewRows.KEY_INDEX_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      out.writeUInt32NoTag(keyIndexBytes);
+      for (int entry : layout.keyIndex()) {
+        out.writeInt32NoTag(entry);
       }
     }
   }
@@ -138,8 +182,8 @@ final class ResponseEncoder {
   }
 
   /**
-   * One output column: the status of every entity row, classified once, and which read row holds its value, with
-   * the sizes of its packed fields, so that writing it needs no second pass over the statuses.
+   * One output column: the status of every entry (entity row, or distinct key), classified once, and which read row
+   * holds its value, with the sizes of its packed fields, so that writing it needs no second pass over the statuses.
    */
   private static final class Column {
     private final ValueType type;
@@ -148,21 +192,21 @@ final class ResponseEncoder {
     private final RowColumns read;
     private final int position;
     private final int[] statuses;
-    /** Per entity row the read row holding its value, -1 where the status is not PRESENT. */
+    /** Per entry the read row holding its value, -1 where the status is not PRESENT. */
     private final int[] valueRows;
     private final int statusBytes;
     private final int valueBytes;
     private final int lengthBytes;
     final int size;
 
-    Column(FeatureSelection.Column column, int viewIndex, RowColumns read, int[] entityRows, long now) {
+    Column(FeatureSelection.Column column, int viewIndex, RowColumns read, int[] readRows, long now) {
       FeatureView view = read.projection().view();
       this.position = view.indexOf(column.feature().name());
       this.type = column.feature().type();
       this.scalar = type.isList() ? type.elementType() : type;
       this.viewIndex = viewIndex;
       this.read = read;
-      int count = entityRows.length;
+      int count = readRows.length;
       statuses = new int[count];
       valueRows = new int[count];
       long oldestFresh = view.hasTtl() ? now - view.ttlMicros() : Long.MIN_VALUE;
@@ -170,7 +214,7 @@ final class ResponseEncoder {
       int valueSum = 0;
       int lengthSum = 0;
       for (int i = 0; i < count; i++) {
-        int row = entityRows[i];
+        int row = readRows[i];
         FeatureStatus status;
         if (!read.found(row)) {
           status = FeatureStatus.NOT_FOUND;

@@ -124,6 +124,7 @@ class OnlineRequestTest {
     assertThat(parsed.features()).isEqualTo(reference.features());
     assertThat(parsed.featureService()).isEqualTo(reference.featureService());
     assertThat(parsed.fullFeatureNames()).isEqualTo(expected.getFullFeatureNames());
+    assertThat(parsed.distinctKeys()).isEqualTo(expected.getDistinctKeys());
     assertThat(parsed.entities().count()).isEqualTo(expected.getEntitiesCount());
     for (int row = 0; row < expected.getEntitiesCount(); row++) {
       Map<String, Value> keys = expected.getEntities(row).getKeysMap();
@@ -149,12 +150,15 @@ class OnlineRequestTest {
         Arbitraries.strings().alpha().ofMaxLength(6).map(service ->
             GetOnlineFeaturesRequest.newBuilder().setFeatureService(service).build().toByteArray()),
         Arbitraries.of(true, false).map(full ->
-            GetOnlineFeaturesRequest.newBuilder().setFullFeatureNames(full).build().toByteArray()));
+            GetOnlineFeaturesRequest.newBuilder().setFullFeatureNames(full).build().toByteArray()),
+        Arbitraries.of(true, false).map(distinct ->
+            GetOnlineFeaturesRequest.newBuilder().setDistinctKeys(distinct).build().toByteArray()));
     Arbitrary<byte[]> entities = rows().list().ofMaxSize(4).map(rows -> {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       rows.forEach(out::writeBytes);
       return out.toByteArray();
     });
+    // field 5 length-delimited is unknown too: distinct_keys is a varint, and a field of another wire type is skipped
     Arbitrary<byte[]> unknown = Arbitraries.integers().between(5, 40).map(number ->
         field(number, new byte[] {1, 2, 3}));
     return Arbitraries.frequencyOf(

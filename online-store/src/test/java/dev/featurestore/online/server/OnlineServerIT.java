@@ -29,6 +29,7 @@ import dev.featurestore.proto.v1.PushResponse;
 import dev.featurestore.proto.v1.PushRow;
 import dev.featurestore.proto.v1.StringList;
 import dev.featurestore.proto.v1.Value;
+import dev.featurestore.proto.v1.ViewRows;
 import io.vertx.core.Future;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
@@ -258,6 +259,40 @@ class OnlineServerIT {
         .containsExactly(i64(5), dbl(9.5));
     assertThat(Served.results(response).get(1).getValues(0).getStatus()).isEqualTo(FeatureStatus.PRESENT);
     assertThat(Served.results(response).get(1).getValues(1).getStatus()).isEqualTo(FeatureStatus.NOT_FOUND);
+  }
+
+  @ParameterizedTest
+  @MethodSource("servers")
+  void getOnlineFeatures_distinctKeys_sharedKeyAnsweredOnceAndReadsAsPerRow(Server server) {
+    long id = newUser();
+    push(server, pushTo("user_stats", statsRow(id, NOW_MICROS - MINUTE, 7)));
+    for (String merchant : List.of("m-1", "m-2")) {
+      push(server, pushTo("user_merchant", PushRow.newBuilder().putKeys("user_id", i64(id))
+          .putKeys("merchant_id", str(merchant)).setEventTimestamp(NOW_MICROS - 2 * MINUTE)
+          .putFeatures("spend", dbl(merchant.equals("m-1") ? 1.5 : 2.5)).build()));
+    }
+    GetOnlineFeaturesRequest.Builder request = GetOnlineFeaturesRequest.newBuilder().setFeatureService("fraud_model");
+    for (String merchant : List.of("m-1", "m-2", "m-3", "m-1")) {
+      request.addEntities(EntityRow.newBuilder().putKeys("user_id", i64(id)).putKeys("merchant_id", str(merchant)));
+    }
+
+    GetOnlineFeaturesResponse compact = get(server, request.setDistinctKeys(true).build());
+    GetOnlineFeaturesResponse perRow = get(server, request.setDistinctKeys(false).build());
+
+    // user_stats: one user for the four rows; user_merchant: three distinct (user, merchant) keys of four rows
+    assertThat(compact.getViewsList()).extracting(ViewRows::getFeatureView)
+        .containsExactly("user_stats", "user_merchant");
+    assertThat(compact.getViews(0).getKeyIndexList()).containsExactly(0, 0, 0, 0);
+    assertThat(compact.getViews(0).getEventTimestampsList()).containsExactly(NOW_MICROS - MINUTE);
+    assertThat(compact.getColumns(0).getInt64ValuesList()).containsExactly(7L);
+    assertThat(compact.getViews(1).getKeyIndexList()).containsExactly(0, 1, 2, 0);
+    assertThat(compact.getColumns(1).getStatusesList())
+        .containsExactly(FeatureStatus.PRESENT, FeatureStatus.PRESENT, FeatureStatus.NOT_FOUND);
+    assertThat(perRow.getViewsList()).allSatisfy(view -> assertThat(view.getKeyIndexCount()).isZero());
+    assertThat(perRow.getColumns(0).getInt64ValuesList()).containsExactly(7L, 7L, 7L, 7L);
+    assertThat(Served.results(compact)).isEqualTo(Served.results(perRow));
+    assertThat(Served.results(compact)).extracting(row -> row.getValues(1).getValue())
+        .containsExactly(dbl(1.5), dbl(2.5), Value.getDefaultInstance(), dbl(1.5));
   }
 
   @ParameterizedTest

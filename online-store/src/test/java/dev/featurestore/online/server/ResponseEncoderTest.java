@@ -91,12 +91,67 @@ class ResponseEncoderTest {
         entityRowsByView.add(entityRows);
       }
 
-      byte[] encoded = ResponseEncoder.encode(selection, readByView, entityRowsByView, entities, NOW);
-      GetOnlineFeaturesResponse expected = reference(selection, rowsByView, entities, NOW);
+      List<ResponseEncoder.ViewLayout> layouts = new ArrayList<>();
+      entityRowsByView.forEach(rows -> layouts.add(new ResponseEncoder.ViewLayout(rows, null)));
+
+      byte[] encoded = ResponseEncoder.encode(selection, readByView, layouts, entities, NOW);
+      GetOnlineFeaturesResponse expected = reference(selection, rowsByView, null, entities, NOW);
 
       assertThat(GetOnlineFeaturesResponse.parseFrom(encoded)).isEqualTo(expected);
       assertThat(encoded).isEqualTo(expected.toByteArray());
     }
+  }
+
+  @Test
+  void encode_distinctKeys_viewsWithSharedKeysAnswerPerKeyAndReadBackAsPerRow() throws Exception {
+    Random random = new Random(7);
+    int compactViews = 0;
+    for (int trial = 0; trial < 300; trial++) {
+      FeatureSelection selection = DEFINITIONS.select(List.of(FeatureRef.of("fresh", "*"), FeatureRef.of("forever",
+          "*")), FeatureNaming.FULL);
+      int entities = 1 + random.nextInt(40);
+      List<RowColumns> readByView = new ArrayList<>();
+      List<ResponseEncoder.ViewLayout> layouts = new ArrayList<>();
+      List<ResponseEncoder.ViewLayout> perRow = new ArrayList<>();
+      List<List<FeatureRow>> entriesByView = new ArrayList<>();
+      List<int[]> keyIndexByView = new ArrayList<>();
+      for (FeatureView view : selection.views()) {
+        // keys numbered in order of first use, as FeatureReader reads them: one user for all rows, or few, or many
+        int keySpace = List.of(1, 3, entities).get(random.nextInt(3));
+        int[] keyOfRow = new int[entities];
+        Map<Integer, Integer> numbered = new HashMap<>();
+        for (int i = 0; i < entities; i++) {
+          keyOfRow[i] = numbered.computeIfAbsent(random.nextInt(keySpace), key -> numbered.size());
+        }
+        List<FeatureRow> read = new ArrayList<>();
+        for (int k = 0; k < numbered.size(); k++) {
+          read.add(random.nextInt(5) == 0 ? null : randomRow(view, k, random));
+        }
+        readByView.add(RowColumns.of(projection(selection, view), read));
+        ResponseEncoder.ViewLayout layout = ResponseEncoder.ViewLayout.of(keyOfRow, read.size(), true);
+        layouts.add(layout);
+        perRow.add(ResponseEncoder.ViewLayout.of(keyOfRow, read.size(), false));
+        boolean shared = read.size() < entities;
+        compactViews += shared ? 1 : 0;
+        assertThat(layout.keyIndex()).isEqualTo(shared ? keyOfRow : null);
+        List<FeatureRow> entries = new ArrayList<>();
+        for (int row : layout.readRows()) {
+          entries.add(read.get(row));
+        }
+        entriesByView.add(entries);
+        keyIndexByView.add(layout.keyIndex());
+      }
+
+      GetOnlineFeaturesResponse compact =
+          GetOnlineFeaturesResponse.parseFrom(ResponseEncoder.encode(selection, readByView, layouts, entities, NOW));
+      GetOnlineFeaturesResponse full =
+          GetOnlineFeaturesResponse.parseFrom(ResponseEncoder.encode(selection, readByView, perRow, entities, NOW));
+
+      assertThat(compact).isEqualTo(reference(selection, entriesByView, keyIndexByView, entities, NOW));
+      assertThat(Served.results(compact)).isEqualTo(Served.results(full));
+      assertThat(full.getViewsList()).allSatisfy(view -> assertThat(view.getKeyIndexCount()).isZero());
+    }
+    assertThat(compactViews).as("views answered per distinct key").isGreaterThan(100);
   }
 
   /** The features of {@code view} that {@code selection} reads, as FeatureReader projects them. */
@@ -147,9 +202,12 @@ class ResponseEncoderTest {
     };
   }
 
-  /** The response as FeatureReader built it before ResponseEncoder: ProtoColumns.Writer and the builders. */
-  private static GetOnlineFeaturesResponse reference(
-      FeatureSelection selection, List<List<FeatureRow>> rowsByView, int entityCount, long now) {
+  /**
+   * The response as FeatureReader built it before ResponseEncoder: ProtoColumns.Writer and the builders, for each
+   * view the rows of its entries and, where it answers per distinct key, its key index (null: one entry per row).
+   */
+  private static GetOnlineFeaturesResponse reference(FeatureSelection selection, List<List<FeatureRow>> rowsByView,
+      List<int[]> keyIndexByView, int entityCount, long now) {
     GetOnlineFeaturesResponse.Builder response = GetOnlineFeaturesResponse.newBuilder().setEntityCount(entityCount);
     Map<String, Integer> viewIndex = new HashMap<>();
     List<FeatureView> views = selection.views();
@@ -159,6 +217,10 @@ class ResponseEncoderTest {
       for (FeatureRow row : rowsByView.get(v)) {
         timestamps.addEventTimestamps(row == null ? 0 : row.eventTimestampMicros());
       }
+      int[] keyIndex = keyIndexByView == null ? null : keyIndexByView.get(v);
+      if (keyIndex != null) {
+        java.util.Arrays.stream(keyIndex).forEach(timestamps::addKeyIndex);
+      }
       response.addViews(timestamps);
     }
     for (FeatureSelection.Column column : selection.columns()) {
@@ -167,7 +229,7 @@ class ResponseEncoderTest {
       response.addFeatureRefs(column.ref().toString());
       long oldestFresh = view.hasTtl() ? now - view.ttlMicros() : Long.MIN_VALUE;
       int index = viewIndex.get(view.name());
-      ProtoColumns.Writer values = ProtoColumns.writer(column.feature().type(), index, entityCount);
+      ProtoColumns.Writer values = ProtoColumns.writer(column.feature().type(), index, rowsByView.get(index).size());
       for (FeatureRow row : rowsByView.get(index)) {
         if (row == null) {
           values.noValue(FeatureStatus.NOT_FOUND);

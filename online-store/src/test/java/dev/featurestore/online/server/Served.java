@@ -27,19 +27,22 @@ record Served(Value getValue, FeatureStatus getStatus, long getEventTimestamp) {
     }
   }
 
-  /** Every entity row of {@code response}, in request order. */
+  /** Every entity row of {@code response}, in request order (a view answered per distinct key read per row). */
   static List<Row> results(GetOnlineFeaturesResponse response) {
     int rows = response.getEntityCount();
+    ProtoColumns.ViewEntries entries = ProtoColumns.entries(response);
     List<ProtoColumns.Reader> columns = new ArrayList<>();
     for (int c = 0; c < response.getColumnsCount(); c++) {
-      columns.add(ProtoColumns.reader(response.getColumns(c), rows, response.getFeatureNames(c)));
+      columns.add(ProtoColumns.reader(response.getColumns(c), entries.count(response.getColumns(c).getViewIndex()),
+          response.getFeatureNames(c)));
     }
     List<Row> results = new ArrayList<>(rows);
     for (int r = 0; r < rows; r++) {
       List<Served> values = new ArrayList<>(columns.size());
       for (ProtoColumns.Reader column : columns) {
-        values.add(new Served(ProtoValues.toProto(column.value(r), column.type()), column.status(r),
-            response.getViews(column.viewIndex()).getEventTimestamps(r)));
+        int entry = entries.of(column.viewIndex(), r);
+        values.add(new Served(ProtoValues.toProto(column.value(entry), column.type()), column.status(entry),
+            response.getViews(column.viewIndex()).getEventTimestamps(entry)));
       }
       results.add(new Row(values));
     }

@@ -12,7 +12,11 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -126,6 +130,10 @@ public final class OnlineBenchmark implements Callable<Integer> {
           + " shape's user) answers once per key (default: ${DEFAULT-VALUE}; --no-distinct-keys for once per row).")
   boolean distinctKeys = true;
 
+  @Option(names = "--trace-dir", description = "Also write, per shape and target, each request's intended send time"
+      + " and latency (ms) to <shape>-<target>.txt in this directory, to see when in a run the slow ones were.")
+  Path traceDir;
+
   private final PrintStream out = System.out;
 
   public static void main(String[] args) {
@@ -156,6 +164,15 @@ public final class OnlineBenchmark implements Callable<Integer> {
     }
   }
 
+  private void writeTrace(OpenLoop.Result result, Shape shape, String target) {
+    try {
+      Files.createDirectories(traceDir);
+      result.writeTrace(traceDir.resolve(shape.name() + "-" + target + ".txt"), shape.rate());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the trace of " + shape.name() + " on " + target, e);
+    }
+  }
+
   private int run(List<Shape> selected, Deque<AutoCloseable> resources) {
     Runtime runtime = Runtime.getRuntime();
     out.printf(Locale.ROOT, "bench-online: %d entities per view, %s measured after %s warm-up per run, Java %s,"
@@ -163,6 +180,7 @@ public final class OnlineBenchmark implements Callable<Integer> {
         System.getProperty("java.version"), runtime.availableProcessors(), runtime.maxMemory() >> 20);
     out.println("The generator (this JVM), the servers (their own JVM), Hazelcast and Redis share this machine's"
         + " cores.");
+    HostNoise.describe().ifPresent(out::println);
 
     RedisServerProcess redis = RedisServerProcess.start(redisServer);
     resources.push(redis);
@@ -249,6 +267,9 @@ public final class OnlineBenchmark implements Callable<Integer> {
         Report.CpuReading cpuBefore = cpuReading(server, connection);
         OpenLoop.Result result = loop.run(caller, requests.size(), shape.rate(), duration);
         Report.CpuReading cpuAfter = cpuReading(server, connection);
+        if (traceDir != null) {
+          writeTrace(result, shape, name);
+        }
         report.add(shape, name, result, Report.CpuShare.between(cpuBefore, cpuAfter, result.completed(),
             !name.equals(BASELINE_REDIS)));
         settle(loop, name);

@@ -1,6 +1,11 @@
 package dev.featurestore.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -31,12 +36,31 @@ final class OpenLoop {
     this.drain = drain;
   }
 
-  /** What one run measured. */
+  /**
+   * What one run measured.
+   *
+   * @param latencyMicrosBySend per request in send order, its latency in microseconds, -1 where it failed or was not
+   *     answered: where in the run the slow ones were (periodic stalls show as a cadence)
+   */
   record Result(Histogram latencyNanos, Histogram sendLagNanos, long sent, long completed, long errors,
-      double seconds, String firstError) {
+      double seconds, String firstError, long[] latencyMicrosBySend) {
 
     double achievedRate() {
       return seconds > 0 ? completed / seconds : 0;
+    }
+
+    /**
+     * Writes {@code file}: a line per request, its intended send time from the run's start and its latency, both in
+     * milliseconds ({@code -1} for a failed or unanswered one).
+     */
+    void writeTrace(Path file, double rate) throws IOException {
+      StringBuilder text = new StringBuilder("# intended_ms latency_ms\n");
+      for (int i = 0; i < latencyMicrosBySend.length; i++) {
+        long micros = latencyMicrosBySend[i];
+        text.append(String.format(Locale.ROOT, "%.3f %s%n", i * 1000 / rate,
+            micros < 0 ? "-1" : String.format(Locale.ROOT, "%.3f", micros / 1000.0)));
+      }
+      Files.writeString(file, text);
     }
   }
 
@@ -63,6 +87,8 @@ final class OpenLoop {
     AtomicReference<String> firstError = new AtomicReference<>();
     Schedule schedule = new Schedule(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1), rate);
     long count = schedule.count(duration);
+    long[] latencyMicros = new long[Math.toIntExact(count)];
+    Arrays.fill(latencyMicros, -1);
     for (long i = 0; i < count; i++) {
       long intended = schedule.intendedNanos(i);
       long now = System.nanoTime();
@@ -72,11 +98,13 @@ final class OpenLoop {
       }
       lag.recordValue(Math.min(now - intended, HIGHEST_NANOS));
       outstanding.incrementAndGet();
+      int sent = (int) i;
       try {
         caller.call((int) (i % poolSize), failure -> {
           long answered = System.nanoTime();
           if (failure == null) {
             latency.recordValue(Math.min(answered - intended, HIGHEST_NANOS));
+            latencyMicros[sent] = (answered - intended) / 1000;
             completed.incrementAndGet();
           } else {
             errors.incrementAndGet();
@@ -101,6 +129,6 @@ final class OpenLoop {
     }
     long end = Math.max(lastAnswer.get(), schedule.intendedNanos(count - 1));
     return new Result(latency.getIntervalHistogram(), lag.getIntervalHistogram(), count, completed.get(),
-        errors.get() + unanswered, (end - schedule.startNanos()) / 1e9, firstError.get());
+        errors.get() + unanswered, (end - schedule.startNanos()) / 1e9, firstError.get(), latencyMicros);
   }
 }

@@ -7,6 +7,7 @@ import static dev.featurestore.api.ValueType.TIMESTAMP;
 import static dev.featurestore.offline.TestFiles.micros;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -110,7 +111,7 @@ class TrainingSetFlightPyarrowIT {
         Arrays.asList(9L, micros("2024-01-01T12:00:00Z"), "no data", null, null),
         Arrays.asList(3L, micros("2024-01-03T00:00:00Z"), "null tag", 7.0, null));
     assertThat(out.get("info_records").asLong()).isEqualTo(expectedRows.size());
-    assertThat(JSON.convertValue(out.get("info_columns"), List.class))
+    assertThat(JSON.convertValue(out.get("info_columns"), new TypeReference<List<String>>() {}))
         .containsExactly("user_id", "event_timestamp", "label", "amount", "tag");
     for (String call : List.of("by_path", "by_upload", "as_of")) {
       assertThat(rowsOf(out.get(call))).as(call).containsExactlyElementsOf(expectedRows);
@@ -177,9 +178,8 @@ class TrainingSetFlightPyarrowIT {
     return rows;
   }
 
-  @SuppressWarnings("unchecked")
   private static List<List<Object>> rowsOf(JsonNode rows) {
-    return JSON.convertValue(rows, List.class);
+    return JSON.convertValue(rows, new TypeReference<List<List<Object>>>() {});
   }
 
   /** A Python interpreter that can import pyarrow.flight, made once into a virtual environment. */

@@ -1,4 +1,4 @@
-"""The README's pyarrow calls against a running training-set Flight service, for TrainingSetFlightPyarrowIT.
+"""The README's pyarrow calls against a running training-set Flight service, for TrainingSetFlightIT.
 
 Usage: python pyarrow_flight_client.py PORT ENTITY_PARQUET FEATURE...
 

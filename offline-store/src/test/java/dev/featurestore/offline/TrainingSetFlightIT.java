@@ -8,13 +8,20 @@ import static dev.featurestore.offline.TestFiles.micros;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.featurestore.api.ValueType;
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.api.definition.FeatureRef;
 import dev.featurestore.api.definition.FeatureView;
 import dev.featurestore.registry.Registries;
 import dev.featurestore.registry.Registry;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,7 +49,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Training sets over a real Arrow Flight server and client, against the Parquet training set of the same rows. */
+/**
+ * Training sets over a real Arrow Flight server and client (the Java one, and pyarrow's where Python can have it),
+ * against the Parquet training set of the same rows.
+ */
 class TrainingSetFlightIT {
   private static final FeatureView TXN = FeatureView.builder("txn")
       .entity("user")
@@ -318,6 +328,45 @@ class TrainingSetFlightIT {
             + " it");
   }
 
+  @Test
+  void pyarrowClient_readmeCalls_getTheParquetTrainingSetItsManifestAndErrors() throws IOException {
+    // the README's Python calls made by pyarrow's own Flight client, not the Java one
+    Path python = PythonWithPyarrow.find(Path.of("target", "pyarrow-venv").toAbsolutePath());
+    Path entityFile = entityParquet();
+    Path expectedFile = dir.resolve("expected.parquet");
+    TrainingSetManifest expected = store.trainingSet(DEFS, TrainingSetRequest.forFeatures(entityFile,
+        List.of(FeatureRef.of("txn", "amount"), FeatureRef.of("txn", "tag")), expectedFile), ProgressListener.NONE)
+        .manifest();
+    List<List<Object>> expectedRows = parquetRows(expectedFile);
+    Path script = dir.resolve("pyarrow_flight_client.py");
+    try (InputStream in = getClass().getResourceAsStream("/pyarrow_flight_client.py")) {
+      Files.copy(in, script);
+    }
+
+    PythonWithPyarrow.Result result = PythonWithPyarrow.run(List.of(python.toString(), script.toString(),
+        Integer.toString(service.port()), entityFile.toString(), "txn:amount", "txn:tag"), 120);
+
+    assertThat(result.exitCode()).as("pyarrow client failed:%n%s", result.stderr()).isZero();
+    ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_LONG_FOR_INTS);
+    JsonNode out = json.readTree(result.stdout());
+    assertThat(expectedRows).containsExactly(
+        List.of(2L, micros("2024-01-01T12:00:00Z"), "x", 5.0, "b"),
+        List.of(1L, micros("2024-01-01T12:00:00Z"), "y", 2.0, "late"),
+        Arrays.asList(1L, micros("2024-01-01T09:00:00Z"), null, null, null),
+        Arrays.asList(9L, micros("2024-01-01T12:00:00Z"), "no data", null, null),
+        Arrays.asList(3L, micros("2024-01-03T00:00:00Z"), "null tag", 7.0, null));
+    assertThat(out.get("info_records").asLong()).isEqualTo(expectedRows.size());
+    assertThat(json.convertValue(out.get("info_columns"), new TypeReference<List<String>>() {}))
+        .containsExactly("user_id", "event_timestamp", "label", "amount", "tag");
+    for (String call : List.of("by_path", "by_upload", "as_of")) {
+      assertThat(json.convertValue(out.get(call), new TypeReference<List<List<Object>>>() {})).as(call)
+          .containsExactlyElementsOf(expectedRows);
+    }
+    assertThat(out.get("manifest").get("content_hash").asText()).isEqualTo(expected.contentHash());
+    assertThat(out.get("manifest").get("rows").asLong()).isEqualTo(expectedRows.size());
+    assertThat(out.get("error").get("message").asText()).contains("'nope'");
+  }
+
   /** The rows of a DoGet and the manifest of its last, metadata-only message. */
   private record Fetched(List<List<Object>> rows, TrainingSetManifest manifest) {}
 
@@ -390,6 +439,11 @@ class TrainingSetFlightIT {
     Path output = dir.resolve("out.parquet");
     store.trainingSet(DEFS, TrainingSetRequest.forFeatures(entityParquet(), refs, output).withVisibility(visibility),
         ProgressListener.NONE);
+    return parquetRows(output);
+  }
+
+  /** The rows of a training-set Parquet file, values as the Java client reads them. */
+  private static List<List<Object>> parquetRows(Path output) {
     List<List<Object>> rows = new ArrayList<>();
     EntityFile file = EntityFile.open(output, "read");
     List<org.apache.iceberg.types.Type> types = file.header().types();

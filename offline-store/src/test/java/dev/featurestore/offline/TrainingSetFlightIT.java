@@ -102,6 +102,14 @@ class TrainingSetFlightIT {
       {3L, micros("2024-01-03T00:00:00Z"), "null tag"},
   };
 
+  /** The entity rows with txn:amount and txn:tag joined, point in time, with every write counted. */
+  private static final List<List<Object>> AMOUNT_AND_TAG = List.of(
+      List.of(2L, micros("2024-01-01T12:00:00Z"), "x", 5.0, "b"),
+      List.of(1L, micros("2024-01-01T12:00:00Z"), "y", 2.0, "late"),
+      Arrays.asList(1L, micros("2024-01-01T09:00:00Z"), null, null, null),
+      Arrays.asList(9L, micros("2024-01-01T12:00:00Z"), "no data", null, null),
+      Arrays.asList(3L, micros("2024-01-03T00:00:00Z"), "null tag", 7.0, null));
+
   @Test
   void doPutThenDoGet_entityTable_equalsParquetTrainingSet() {
     byte[] ticket = upload("{\"features\": [\"txn:amount\", \"txn:tag\"]}");
@@ -110,12 +118,7 @@ class TrainingSetFlightIT {
     List<List<Object>> parquet = parquetTrainingSet(List.of(FeatureRef.of("txn", "amount"), FeatureRef.of("txn",
         "tag")), TrainingSetRequest.Visibility.ALL_WRITES);
     assertThat(flight).containsExactlyElementsOf(parquet);
-    assertThat(flight).containsExactly(
-        List.of(2L, micros("2024-01-01T12:00:00Z"), "x", 5.0, "b"),
-        Arrays.asList(1L, micros("2024-01-01T12:00:00Z"), "y", 2.0, "late"),
-        Arrays.asList(1L, micros("2024-01-01T09:00:00Z"), null, null, null),
-        Arrays.asList(9L, micros("2024-01-01T12:00:00Z"), "no data", null, null),
-        Arrays.asList(3L, micros("2024-01-03T00:00:00Z"), "null tag", 7.0, null));
+    assertThat(flight).containsExactlyElementsOf(AMOUNT_AND_TAG);
   }
 
   @Test
@@ -349,12 +352,7 @@ class TrainingSetFlightIT {
     assertThat(result.exitCode()).as("pyarrow client failed:%n%s", result.stderr()).isZero();
     ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_LONG_FOR_INTS);
     JsonNode out = json.readTree(result.stdout());
-    assertThat(expectedRows).containsExactly(
-        List.of(2L, micros("2024-01-01T12:00:00Z"), "x", 5.0, "b"),
-        List.of(1L, micros("2024-01-01T12:00:00Z"), "y", 2.0, "late"),
-        Arrays.asList(1L, micros("2024-01-01T09:00:00Z"), null, null, null),
-        Arrays.asList(9L, micros("2024-01-01T12:00:00Z"), "no data", null, null),
-        Arrays.asList(3L, micros("2024-01-03T00:00:00Z"), "null tag", 7.0, null));
+    assertThat(expectedRows).containsExactlyElementsOf(AMOUNT_AND_TAG);
     assertThat(out.get("info_records").asLong()).isEqualTo(expectedRows.size());
     assertThat(json.convertValue(out.get("info_columns"), new TypeReference<List<String>>() {}))
         .containsExactly("user_id", "event_timestamp", "label", "amount", "tag");

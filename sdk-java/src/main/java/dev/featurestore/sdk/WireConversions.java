@@ -13,7 +13,6 @@ import dev.featurestore.api.proto.ProtoValues;
 import dev.featurestore.proto.v1.EntityRow;
 import dev.featurestore.proto.v1.FeatureList;
 import dev.featurestore.proto.v1.GetOnlineFeaturesRequest;
-import dev.featurestore.proto.v1.FeatureColumn;
 import dev.featurestore.proto.v1.GetOnlineFeaturesResponse;
 import dev.featurestore.proto.v1.ObjectChange;
 import dev.featurestore.proto.v1.PushRequest;
@@ -96,26 +95,13 @@ final class WireConversions {
       throw new InvalidRequestException("Cannot read online response: " + response.getFeatureNamesCount()
           + " names but " + columnCount + " columns");
     }
-    ProtoColumns.ViewEntries entries = ProtoColumns.entries(response);
-    ProtoColumns.Reader[] columns = new ProtoColumns.Reader[columnCount];
-    int[] viewOf = new int[columnCount];
-    for (int c = 0; c < columnCount; c++) {
-      FeatureColumn column = response.getColumns(c);
-      viewOf[c] = column.getViewIndex();
-      if (viewOf[c] < 0 || viewOf[c] >= response.getViewsCount()) {
-        throw new InvalidRequestException("Cannot read online response: column '" + response.getFeatureNames(c)
-            + "' points to view " + viewOf[c] + " of " + response.getViewsCount());
-      }
-      columns[c] = ProtoColumns.reader(column, entries.count(viewOf[c]), response.getFeatureNames(c));
-    }
+    ProtoColumns.ResponseRows read = ProtoColumns.rows(response);
     List<List<OnlineResponse.FeatureValue>> rows = new ArrayList<>(entities);
     for (int r = 0; r < entities; r++) {
       List<OnlineResponse.FeatureValue> values = new ArrayList<>(columnCount);
       for (int c = 0; c < columnCount; c++) {
-        int entry = entries.of(viewOf[c], r);
-        long event = response.getViews(viewOf[c]).getEventTimestamps(entry);
-        values.add(new OnlineResponse.FeatureValue(columns[c].value(entry), status(columns[c].status(entry), r, c),
-            event));
+        values.add(new OnlineResponse.FeatureValue(read.value(r, c), status(read.status(r, c), r, c),
+            read.eventTimestamp(r, c)));
       }
       rows.add(values);
     }

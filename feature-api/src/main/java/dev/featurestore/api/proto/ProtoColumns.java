@@ -19,7 +19,7 @@ import java.util.Objects;
  * list values as per-row lengths plus their elements one after the other.
  *
  * <p>A column holds one entry per entity row, or one per distinct key of its view when the request asked for
- * distinct keys ({@link #entries}); a reader is made for the number of entries its view has.
+ * distinct keys; {@link #rows} reads a whole response by entity row either way.
  *
  * <p>Values are in the Java representation of their {@link ValueType}. Writers and readers are not thread-safe;
  * one per column and thread.
@@ -45,17 +45,69 @@ public final class ProtoColumns {
   }
 
   /**
-   * Where each entity row's entry is in the views of {@code response}: its own index, or, for a view that answers
-   * per distinct key (serving.proto, {@code ViewRows.key_index}), the index of its key.
+   * The columns of {@code response} read by entity row, whatever the layout of each view: one entry per entity row,
+   * or one per distinct key (serving.proto, {@code ViewRows.key_index}).
    *
-   * @throws InvalidRequestException when a view's event timestamps or key indexes do not fit the entity count
+   * @throws InvalidRequestException when a column points to no view, or a view's event timestamps, key indexes or
+   *     columns do not fit the entity count
    */
-  public static ViewEntries entries(GetOnlineFeaturesResponse response) {
-    return new ViewEntries(response);
+  public static ResponseRows rows(GetOnlineFeaturesResponse response) {
+    return new ResponseRows(response);
+  }
+
+  /** Random access to a response's values, statuses and event timestamps by entity row and output column. */
+  public static final class ResponseRows {
+    private final GetOnlineFeaturesResponse response;
+    private final ViewEntries entries;
+    private final Reader[] columns;
+
+    private ResponseRows(GetOnlineFeaturesResponse response) {
+      this.response = response;
+      this.entries = new ViewEntries(response);
+      this.columns = new Reader[response.getColumnsCount()];
+      for (int c = 0; c < columns.length; c++) {
+        FeatureColumn column = response.getColumns(c);
+        String name = c < response.getFeatureNamesCount() ? response.getFeatureNames(c) : "#" + c;
+        int view = column.getViewIndex();
+        if (view < 0 || view >= response.getViewsCount()) {
+          throw new InvalidRequestException("Cannot read online response: column '" + name + "' points to view "
+              + view + " of " + response.getViewsCount());
+        }
+        columns[c] = new Reader(column, entries.count(view), name);
+      }
+    }
+
+    /** The entity rows of the request. */
+    public int rowCount() {
+      return response.getEntityCount();
+    }
+
+    public ValueType type(int column) {
+      return columns[column].type();
+    }
+
+    public FeatureStatus status(int row, int column) {
+      return columns[column].status(entry(row, column));
+    }
+
+    /** The value of {@code column} for entity row {@code row}, or null when its status is not PRESENT. */
+    public Object value(int row, int column) {
+      return columns[column].value(entry(row, column));
+    }
+
+    /** UTC microseconds of the stored row the value came from; 0 where the view has no row for the entity. */
+    public long eventTimestamp(int row, int column) {
+      int view = columns[column].viewIndex();
+      return response.getViews(view).getEventTimestamps(entries.of(view, row));
+    }
+
+    private int entry(int row, int column) {
+      return entries.of(columns[column].viewIndex(), row);
+    }
   }
 
   /** For each view of a response, how many entries its per-row arrays hold and which one answers each entity row. */
-  public static final class ViewEntries {
+  private static final class ViewEntries {
     /** Per view: null where row i's entry is i, else the view's key_index. */
     private final int[][] keyIndexes;
     private final int[] counts;
@@ -90,12 +142,12 @@ public final class ProtoColumns {
     }
 
     /** How many entries the per-row arrays of view {@code view} and of its columns hold. */
-    public int count(int view) {
+    int count(int view) {
       return counts[view];
     }
 
     /** The entry of entity row {@code row} in view {@code view}'s per-row arrays and its columns'. */
-    public int of(int view, int row) {
+    int of(int view, int row) {
       int[] keyIndex = keyIndexes[view];
       return keyIndex == null ? row : keyIndex[row];
     }

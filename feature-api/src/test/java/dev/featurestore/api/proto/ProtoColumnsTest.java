@@ -11,6 +11,7 @@ import dev.featurestore.proto.v1.GetOnlineFeaturesResponse;
 import dev.featurestore.proto.v1.ViewRows;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -66,51 +67,76 @@ class ProtoColumnsTest {
   }
 
   @Test
-  void entries_viewPerDistinctKey_mapsEachRowToItsKeysEntry() {
+  void rows_viewPerDistinctKey_readsEachRowThroughItsKeysEntry() {
+    ProtoColumns.Writer userAge = ProtoColumns.writer(ValueType.INT64, 0, 1);
+    userAge.value(40L);
+    ProtoColumns.Writer itemPrice = ProtoColumns.writer(ValueType.INT64, 1, 3);
+    itemPrice.value(7L);
+    itemPrice.noValue(FeatureStatus.NOT_FOUND);
+    itemPrice.value(9L);
     GetOnlineFeaturesResponse response = GetOnlineFeaturesResponse.newBuilder().setEntityCount(3)
-        .addViews(ViewRows.newBuilder().setFeatureView("user").addEventTimestamps(5))
-        .addViews(ViewRows.newBuilder().setFeatureView("item").addAllEventTimestamps(List.of(1L, 2L, 3L)))
-        .build();
-    response = response.toBuilder().setViews(0, response.getViews(0).toBuilder().addAllKeyIndex(List.of(0, 0, 0)))
+        .addAllFeatureNames(List.of("age", "price"))
+        .addColumns(userAge.build())
+        .addColumns(itemPrice.build())
+        .addViews(ViewRows.newBuilder().setFeatureView("user").addEventTimestamps(5).addAllKeyIndex(List.of(0, 0, 0)))
+        .addViews(ViewRows.newBuilder().setFeatureView("item").addAllEventTimestamps(List.of(1L, 0L, 3L)))
         .build();
 
-    ProtoColumns.ViewEntries entries = ProtoColumns.entries(response);
+    ProtoColumns.ResponseRows rows = ProtoColumns.rows(response);
 
-    assertThat(entries.count(0)).isEqualTo(1);
-    assertThat(entries.count(1)).isEqualTo(3);
-    assertThat(List.of(entries.of(0, 0), entries.of(0, 1), entries.of(0, 2))).containsExactly(0, 0, 0);
-    assertThat(List.of(entries.of(1, 0), entries.of(1, 1), entries.of(1, 2))).containsExactly(0, 1, 2);
+    assertThat(rows.rowCount()).isEqualTo(3);
+    for (int row = 0; row < 3; row++) {
+      assertThat(rows.value(row, 0)).isEqualTo(40L);
+      assertThat(rows.status(row, 0)).isEqualTo(FeatureStatus.PRESENT);
+      assertThat(rows.eventTimestamp(row, 0)).isEqualTo(5);
+    }
+    assertThat(List.of(rows.eventTimestamp(0, 1), rows.eventTimestamp(1, 1), rows.eventTimestamp(2, 1)))
+        .containsExactly(1L, 0L, 3L);
+    assertThat(Arrays.asList(rows.value(0, 1), rows.value(1, 1), rows.value(2, 1))).containsExactly(7L, null, 9L);
+    assertThat(rows.status(1, 1)).isEqualTo(FeatureStatus.NOT_FOUND);
   }
 
   @Test
-  void entries_keyIndexPastTheKeys_isRefusedNamingViewAndRow() {
+  void rows_columnOfNoView_isRefusedNamingIt() {
+    GetOnlineFeaturesResponse response = GetOnlineFeaturesResponse.newBuilder().setEntityCount(0)
+        .addFeatureNames("age").addColumns(ProtoColumns.writer(ValueType.INT64, 2, 0).build())
+        .addViews(ViewRows.newBuilder().setFeatureView("user"))
+        .build();
+
+    assertThatThrownBy(() -> ProtoColumns.rows(response))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage("Cannot read online response: column 'age' points to view 2 of 1");
+  }
+
+  @Test
+  void rows_keyIndexPastTheKeys_isRefusedNamingViewAndRow() {
     GetOnlineFeaturesResponse response = GetOnlineFeaturesResponse.newBuilder().setEntityCount(2)
         .addViews(ViewRows.newBuilder().setFeatureView("user").addEventTimestamps(5).addKeyIndex(0).addKeyIndex(1))
         .build();
 
-    assertThatThrownBy(() -> ProtoColumns.entries(response))
+    assertThatThrownBy(() -> ProtoColumns.rows(response))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessage("Cannot read online response: view 'user' gives entity row 1 key index 1 of 1 keys");
   }
 
   @Test
-  void entries_keyIndexOfOtherRowCount_isRefusedNamingTheView() {
+  void rows_keyIndexOfOtherRowCount_isRefusedNamingTheView() {
     GetOnlineFeaturesResponse response = GetOnlineFeaturesResponse.newBuilder().setEntityCount(3)
         .addViews(ViewRows.newBuilder().setFeatureView("user").addEventTimestamps(5).addKeyIndex(0).addKeyIndex(0))
         .build();
 
-    assertThatThrownBy(() -> ProtoColumns.entries(response))
+    assertThatThrownBy(() -> ProtoColumns.rows(response))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessage("Cannot read online response: view 'user' has 2 key indexes for 3 entity rows");
   }
 
   @Test
-  void entries_timestampsOfOtherRowCountWithoutKeyIndex_isRefusedNamingTheView() {
+  void rows_timestampsOfOtherRowCountWithoutKeyIndex_isRefusedNamingTheView() {
     GetOnlineFeaturesResponse response = GetOnlineFeaturesResponse.newBuilder().setEntityCount(3)
         .addViews(ViewRows.newBuilder().setFeatureView("item").addEventTimestamps(5))
         .build();
 
-    assertThatThrownBy(() -> ProtoColumns.entries(response))
+    assertThatThrownBy(() -> ProtoColumns.rows(response))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessage("Cannot read online response: view 'item' has 1 event timestamps for 3 entity rows");
   }

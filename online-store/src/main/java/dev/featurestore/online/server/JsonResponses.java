@@ -3,7 +3,6 @@ package dev.featurestore.online.server;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.featurestore.api.proto.ProtoColumns;
-import dev.featurestore.proto.v1.FeatureColumn;
 import dev.featurestore.proto.v1.GetOnlineFeaturesResponse;
 import dev.featurestore.proto.v1.PushResponse;
 import io.vertx.core.buffer.Buffer;
@@ -28,12 +27,7 @@ final class JsonResponses {
   static Buffer onlineFeatures(GetOnlineFeaturesResponse response) {
     int rows = response.getEntityCount();
     int columnCount = response.getColumnsCount();
-    ProtoColumns.ViewEntries entries = ProtoColumns.entries(response);
-    ProtoColumns.Reader[] columns = new ProtoColumns.Reader[columnCount];
-    for (int c = 0; c < columnCount; c++) {
-      FeatureColumn column = response.getColumns(c);
-      columns[c] = ProtoColumns.reader(column, entries.count(column.getViewIndex()), response.getFeatureNames(c));
-    }
+    ProtoColumns.ResponseRows read = ProtoColumns.rows(response);
     // Streamed straight into the response buffer: a ranking response holds tens of thousands of values.
     Buffer buffer = Buffer.buffer(256 + rows * columnCount * 24);
     try (JsonGenerator out = JSON.createGenerator(new BufferOutput(buffer))) {
@@ -52,20 +46,19 @@ final class JsonResponses {
       for (int row = 0; row < rows; row++) {
         out.writeStartObject();
         out.writeArrayFieldStart("values");
-        for (ProtoColumns.Reader column : columns) {
-          JsonValues.write(column.value(entries.of(column.viewIndex(), row)), out);
+        for (int c = 0; c < columnCount; c++) {
+          JsonValues.write(read.value(row, c), out);
         }
         out.writeEndArray();
         out.writeArrayFieldStart("statuses");
-        for (ProtoColumns.Reader column : columns) {
-          out.writeString(column.status(entries.of(column.viewIndex(), row)).name());
+        for (int c = 0; c < columnCount; c++) {
+          out.writeString(read.status(row, c).name());
         }
         out.writeEndArray();
         out.writeArrayFieldStart("event_timestamps");
-        for (ProtoColumns.Reader column : columns) {
+        for (int c = 0; c < columnCount; c++) {
           // 0 is the wire's "no row" (NOT_FOUND); JSON can say that directly.
-          long event = response.getViews(column.viewIndex())
-              .getEventTimestamps(entries.of(column.viewIndex(), row));
+          long event = read.eventTimestamp(row, c);
           if (event == 0) {
             out.writeNull();
           } else {

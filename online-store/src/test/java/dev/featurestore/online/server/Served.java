@@ -29,20 +29,13 @@ record Served(Value getValue, FeatureStatus getStatus, long getEventTimestamp) {
 
   /** Every entity row of {@code response}, in request order (a view answered per distinct key read per row). */
   static List<Row> results(GetOnlineFeaturesResponse response) {
-    int rows = response.getEntityCount();
-    ProtoColumns.ViewEntries entries = ProtoColumns.entries(response);
-    List<ProtoColumns.Reader> columns = new ArrayList<>();
-    for (int c = 0; c < response.getColumnsCount(); c++) {
-      columns.add(ProtoColumns.reader(response.getColumns(c), entries.count(response.getColumns(c).getViewIndex()),
-          response.getFeatureNames(c)));
-    }
-    List<Row> results = new ArrayList<>(rows);
-    for (int r = 0; r < rows; r++) {
-      List<Served> values = new ArrayList<>(columns.size());
-      for (ProtoColumns.Reader column : columns) {
-        int entry = entries.of(column.viewIndex(), r);
-        values.add(new Served(ProtoValues.toProto(column.value(entry), column.type()), column.status(entry),
-            response.getViews(column.viewIndex()).getEventTimestamps(entry)));
+    ProtoColumns.ResponseRows read = ProtoColumns.rows(response);
+    List<Row> results = new ArrayList<>(read.rowCount());
+    for (int r = 0; r < read.rowCount(); r++) {
+      List<Served> values = new ArrayList<>(response.getColumnsCount());
+      for (int c = 0; c < response.getColumnsCount(); c++) {
+        values.add(new Served(ProtoValues.toProto(read.value(r, c), read.type(c)), read.status(r, c),
+            read.eventTimestamp(r, c)));
       }
       results.add(new Row(values));
     }

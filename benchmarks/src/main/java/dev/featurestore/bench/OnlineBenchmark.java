@@ -135,6 +135,7 @@ public final class OnlineBenchmark implements Callable<Integer> {
   Path traceDir;
 
   private final PrintStream out = System.out;
+  private final ServerTimes serverTimes = new ServerTimes();
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new OnlineBenchmark()).execute(args));
@@ -264,14 +265,17 @@ public final class OnlineBenchmark implements Callable<Integer> {
             settle(loop, name);
           }
         }
+        ServerTimes.Reading timesBefore = serverTimes(server, name);
         Report.CpuReading cpuBefore = cpuReading(server, connection);
         OpenLoop.Result result = loop.run(caller, requests.size(), shape.rate(), duration);
         Report.CpuReading cpuAfter = cpuReading(server, connection);
+        ServerTimes.Reading timesAfter = serverTimes(server, name);
         if (traceDir != null) {
           writeTrace(result, shape, name);
         }
         report.add(shape, name, result, Report.CpuShare.between(cpuBefore, cpuAfter, result.completed(),
-            !name.equals(BASELINE_REDIS)));
+            !name.equals(BASELINE_REDIS)),
+            timesBefore == null ? null : ServerTimes.Split.between(timesBefore, timesAfter));
         settle(loop, name);
       }
       report.shapeEnded(shape);
@@ -375,6 +379,19 @@ public final class OnlineBenchmark implements Callable<Integer> {
   /** How many distinct requests of {@code entityRows} rows each to draw, at most {@code most} (see above). */
   static int poolSize(int most, int entityRows) {
     return Math.max(16, Math.min(most, POOL_ENTITY_ROWS / entityRows));
+  }
+
+  /**
+   * The meters of the server that target {@code name} calls, over its protocol (service-http calls the
+   * service-redis server over HTTP/JSON); null for the baseline, which calls no server.
+   */
+  private ServerTimes.Reading serverTimes(ServerProcess server, String name) {
+    if (name.equals(BASELINE_REDIS)) {
+      return null;
+    }
+    return name.equals(SERVICE_HTTP)
+        ? serverTimes.read(server.port(SERVICE_REDIS), "http")
+        : serverTimes.read(server.port(name), "grpc");
   }
 
   /** The CPU time so far of the servers' JVM, this JVM (the generator) and Redis, and the wall clock. */

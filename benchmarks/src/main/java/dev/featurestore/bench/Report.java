@@ -18,9 +18,10 @@ final class Report {
    * One measured run.
    *
    * @param cpu where the machine's CPU went during the run, per answered request
+   * @param serverTime the server's own mean times, from its meters; null for targets that bypass the server
    */
   record Row(Shape shape, String target, LatencySummary latency, LatencySummary sendLag, OpenLoop.Result result,
-      CpuShare cpu) {}
+      CpuShare cpu, ServerTimes.Split serverTime) {}
 
   /** The CPU time so far of the servers' JVM, the generator's JVM and Redis (-1: unknown), at {@code wallNanos}. */
   record CpuReading(long wallNanos, long serverNanos, long generatorNanos, long redisNanos) {}
@@ -53,9 +54,9 @@ final class Report {
     out.flush();
   }
 
-  void add(Shape shape, String target, OpenLoop.Result result, CpuShare cpu) {
+  void add(Shape shape, String target, OpenLoop.Result result, CpuShare cpu, ServerTimes.Split serverTime) {
     Row row = new Row(shape, target, LatencySummary.of(result.latencyNanos()),
-        LatencySummary.of(result.sendLagNanos()), result, cpu);
+        LatencySummary.of(result.sendLagNanos()), result, cpu, serverTime);
     rows.computeIfAbsent(shape.name(), name -> new LinkedHashMap<>()).put(target, row);
     out.println(line("", row));
     if (result.firstError() != null) {
@@ -80,7 +81,37 @@ final class Report {
       }
       ratios(byTarget).forEach(out::println);
     }
+    timeSplit();
     out.flush();
+  }
+
+  /**
+   * Per service run, means in microseconds: what the generator saw, the server's part by its own meters (store,
+   * encode, and the rest: parsing the request and finding its keys, for HTTP/JSON also reading and writing the JSON),
+   * and what lies outside the server's handler (the client's encoding and decoding, the gRPC and HTTP/2 framing on
+   * both sides, the transport and the wake-ups of both event loops). Means, because they add up where percentiles do
+   * not.
+   */
+  private void timeSplit() {
+    out.printf("%nwhere the time went (means in microseconds; the server's parts from its GET /metrics)%n");
+    out.println(String.format(Locale.ROOT, "  %-9s %-18s %9s %9s %9s %9s %9s %14s", "shape", "target", "client",
+        "server", "store", "encode", "other", "outside server"));
+    for (Map<String, Row> byTarget : rows.values()) {
+      boolean first = true;
+      for (Row row : byTarget.values()) {
+        ServerTimes.Split server = row.serverTime();
+        if (server == null) {
+          continue;
+        }
+        double client = row.result().latencyNanos().getMean() / 1e3;
+        out.println(String.format(Locale.ROOT, "  %-9s %-18s %9s %9s %9s %9s %9s %14s",
+            first ? row.shape().name() : "", row.target(), micros(client), micros(server.serverMicros()),
+            micros(server.storeMicros()), micros(server.encodeMicros()),
+            micros(server.serverMicros() - server.storeMicros() - server.encodeMicros()),
+            micros(client - server.serverMicros())));
+        first = false;
+      }
+    }
   }
 
   private static List<String> ratios(Map<String, Row> byTarget) {

@@ -13,6 +13,13 @@ import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.online.spi.PushLog;
 import dev.featurestore.registry.Registry;
 import dev.featurestore.registry.grpc.RegistryGrpcService;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -62,6 +69,8 @@ public final class FeatureServer implements AutoCloseable {
   private final OnlineServer server;
   private final OfflinePredictionLog predictionLog;
   private final Predictor predictor;
+  /** Listens to the JVM's GC notifications until closed. */
+  private final JvmGcMetrics gcMetrics;
   // set once after the server listens, read by close() on whichever thread closes it
   private volatile TableCareSchedule tableCare;
 
@@ -75,8 +84,10 @@ public final class FeatureServer implements AutoCloseable {
       WorkerExecutor registryWorkers,
       OnlineServer server,
       OfflinePredictionLog predictionLog,
-      Predictor predictor) {
+      Predictor predictor,
+      JvmGcMetrics gcMetrics) {
     this.vertx = vertx;
+    this.gcMetrics = gcMetrics;
     this.registry = registry;
     this.store = store;
     this.offline = offline;
@@ -147,16 +158,18 @@ public final class FeatureServer implements AutoCloseable {
         .clock(clock)
         .service(new RegistryGrpcService(registry, workers))
         .predictor(predictor);
+    // The process's own meters beside the server's, at the same GET /metrics.
+    JvmGcMetrics gcMetrics = bindProcessMetrics(server.meterRegistry());
     OnlineServer started;
     try {
       started = await(server.deploy(vertx), "start the server on " + config.host() + ":" + config.port());
     } catch (RuntimeException e) {
-      new FeatureServer(vertx, registry, store, offline, pushLog, flight, workers, null, predictionLog, predictor)
-          .close();
+      new FeatureServer(vertx, registry, store, offline, pushLog, flight, workers, null, predictionLog, predictor,
+          gcMetrics).close();
       throw e;
     }
     FeatureServer running = new FeatureServer(
-        vertx, registry, store, offline, pushLog, flight, workers, started, predictionLog, predictor);
+        vertx, registry, store, offline, pushLog, flight, workers, started, predictionLog, predictor, gcMetrics);
     if (config.tableCare().scheduled()) {
       running.tableCare = TableCareSchedule.start(config.tableCare(), offline, registry);
     }
@@ -165,6 +178,18 @@ public final class FeatureServer implements AutoCloseable {
         config.serverInstances(),
         config.pushLog() ? "logged durably in '" + config.pushLogDir() + "' and appended to Iceberg" : "online-only");
     return running;
+  }
+
+  /** JVM memory, GC, threads, CPU, open files and uptime; returns the GC meters, which must be closed. */
+  private static JvmGcMetrics bindProcessMetrics(MeterRegistry meters) {
+    new JvmMemoryMetrics().bindTo(meters);
+    new JvmThreadMetrics().bindTo(meters);
+    new ProcessorMetrics().bindTo(meters);
+    new FileDescriptorMetrics().bindTo(meters);
+    new UptimeMetrics().bindTo(meters);
+    JvmGcMetrics gc = new JvmGcMetrics();
+    gc.bindTo(meters);
+    return gc;
   }
 
   /** The port the gRPC endpoint listens on (the chosen one when the configured port was 0). */
@@ -197,6 +222,7 @@ public final class FeatureServer implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("Stopping the server failed; releasing the stores anyway", e);
     } finally {
+      gcMetrics.close();
       registryWorkers.close();
       try {
         // the predictor's shadow runs still offer to the prediction log, which commits what it holds on close; the

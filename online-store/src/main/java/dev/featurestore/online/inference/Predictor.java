@@ -24,7 +24,6 @@ import dev.featurestore.proto.v1.PredictResponse;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.grpc.server.Service;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -99,11 +98,6 @@ public final class Predictor implements AutoCloseable {
 
   public static Builder builder() {
     return new Builder();
-  }
-
-  /** The gRPC {@code featurestore.v1.InferenceService} over this predictor, to serve on a Vert.x gRPC server. */
-  public Service grpcService() {
-    return new InferenceGrpcService(this);
   }
 
   /**

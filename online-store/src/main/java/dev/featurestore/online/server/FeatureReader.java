@@ -35,13 +35,15 @@ final class FeatureReader {
   private final Supplier<Definitions> definitions;
   private final OnlineStore store;
   private final Clock clock;
+  private final ServingMetrics metrics;
   /** The selections resolved under the definitions they hold; replaced as a whole when the definitions change. */
   private volatile Selections selections = new Selections(null);
 
-  FeatureReader(Supplier<Definitions> definitions, OnlineStore store, Clock clock) {
+  FeatureReader(Supplier<Definitions> definitions, OnlineStore store, Clock clock, ServingMetrics metrics) {
     this.definitions = definitions;
     this.store = store;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   /**
@@ -59,12 +61,14 @@ final class FeatureReader {
       FeatureView view = projection.view();
       reads.add(keysOf(projection, selection.joinKeys().get(view.name()), request.entities()));
     }
+    long readStart = System.nanoTime();
     List<Future<RowColumns>> futures = new ArrayList<>(reads.size());
     for (ViewRead read : reads) {
       // The views are read concurrently. A store on this event loop completes here; others come back to context.
       futures.add(Future.fromCompletionStage(store.readColumns(read.projection, read.uniqueKeys), context));
     }
     return Future.all(futures).map(done -> {
+      long encodeStart = System.nanoTime();
       long now = ProtoKeys.micros(clock);
       List<RowColumns> readByView = new ArrayList<>(reads.size());
       List<ResponseEncoder.ViewLayout> layouts = new ArrayList<>(reads.size());
@@ -73,7 +77,9 @@ final class FeatureReader {
         readByView.add(futures.get(v).result());
         layouts.add(ResponseEncoder.ViewLayout.of(read.entityToKey, read.uniqueKeys.size(), request.distinctKeys()));
       }
-      return ResponseEncoder.encode(selection, readByView, layouts, request.entities().count(), now);
+      byte[] encoded = ResponseEncoder.encode(selection, readByView, layouts, request.entities().count(), now);
+      metrics.read(request.entities().count(), encodeStart - readStart, System.nanoTime() - encodeStart);
+      return encoded;
     });
   }
 

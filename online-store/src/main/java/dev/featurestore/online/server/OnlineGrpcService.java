@@ -1,12 +1,17 @@
 package dev.featurestore.online.server;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.featurestore.api.error.FeatureStoreException;
 import dev.featurestore.api.error.GrpcErrors;
 import dev.featurestore.api.error.UnavailableException;
-import com.google.protobuf.InvalidProtocolBufferException;
+import dev.featurestore.online.server.ServingMetrics.Call;
+import dev.featurestore.online.server.ServingMetrics.Protocol;
 import dev.featurestore.proto.v1.GetOnlineFeaturesRequest;
 import dev.featurestore.proto.v1.GetOnlineFeaturesResponse;
+import dev.featurestore.proto.v1.InferenceServiceGrpcService;
 import dev.featurestore.proto.v1.OnlineServiceGrpcService;
+import dev.featurestore.proto.v1.PredictRequest;
+import dev.featurestore.proto.v1.PredictResponse;
 import dev.featurestore.proto.v1.PushRequest;
 import dev.featurestore.proto.v1.PushResponse;
 import io.vertx.core.Future;
@@ -47,17 +52,37 @@ final class OnlineGrpcService {
 
   private final FeatureReader reader;
   private final PushWriter writer;
+  private final ServingMetrics metrics;
 
-  OnlineGrpcService(FeatureReader reader, PushWriter writer) {
+  OnlineGrpcService(FeatureReader reader, PushWriter writer, ServingMetrics metrics) {
     this.reader = reader;
     this.writer = writer;
+    this.metrics = metrics;
   }
 
-  /** Serves both calls of the OnlineService on {@code grpc}. */
+  /** Serves both calls of the OnlineService on {@code grpc}, each timed in {@link ServingMetrics}. */
   void bind(GrpcServer grpc) {
-    grpc.callHandler(GET_ONLINE_FEATURES, call -> call.handler(request ->
-        answer(call, guard("get online features", request, r -> reader.read(r, Vertx.currentContext())))));
-    grpc.callHandler(OnlineServiceGrpcService.Push, call -> call.handler(request -> answer(call, push(request))));
+    grpc.callHandler(GET_ONLINE_FEATURES, call -> call.handler(request -> {
+      long start = System.nanoTime();
+      answer(call, metrics.timed(Call.GET_ONLINE_FEATURES, Protocol.GRPC, start,
+          guard("get online features", request, r -> reader.read(r, Vertx.currentContext()))));
+    }));
+    grpc.callHandler(OnlineServiceGrpcService.Push, call -> call.handler(request -> {
+      long start = System.nanoTime();
+      answer(call, metrics.timed(Call.PUSH, Protocol.GRPC, start, push(request)));
+    }));
+  }
+
+  /**
+   * Serves {@code predict} as the InferenceService's Predict on {@code grpc}, with the failure handling and timing
+   * of the calls above.
+   */
+  static void bindPredict(
+      GrpcServer grpc, Function<PredictRequest, Future<PredictResponse>> predict, ServingMetrics metrics) {
+    grpc.callHandler(InferenceServiceGrpcService.Predict, call -> call.handler(request -> {
+      long start = System.nanoTime();
+      answer(call, metrics.timed(Call.PREDICT, Protocol.GRPC, start, guard("predict", request, predict)));
+    }));
   }
 
   private static <Req, Resp> void answer(GrpcServerRequest<Req, Resp> call, Future<Resp> result) {

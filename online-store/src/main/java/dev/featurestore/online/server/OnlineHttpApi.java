@@ -3,6 +3,11 @@ package dev.featurestore.online.server;
 import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.api.error.FeatureStoreException;
 import dev.featurestore.api.error.GrpcErrors;
+import dev.featurestore.api.error.InvalidRequestException;
+import dev.featurestore.online.server.ServingMetrics.Call;
+import dev.featurestore.online.server.ServingMetrics.Protocol;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -43,37 +48,54 @@ final class OnlineHttpApi {
   static final String PUSH = "/v1/push";
   static final String HEALTH = "/health";
   static final String PREDICT = "/v1/predict";
+  static final String METRICS = "/metrics";
+  /** The Prometheus text exposition format, version 0.0.4, which every Prometheus scraper reads. */
+  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
   static final long MAX_BODY_BYTES = 16L * 1024 * 1024;
 
   private static final String JSON = "application/json";
   private static final Buffer UP = Buffer.buffer("{\"status\":\"UP\"}");
 
-  private final OnlineGrpcService online;
   private final Supplier<Definitions> definitions;
+  private final ServingMetrics metrics;
 
-  private OnlineHttpApi(OnlineGrpcService online, Supplier<Definitions> definitions) {
-    this.online = online;
+  private OnlineHttpApi(Supplier<Definitions> definitions, ServingMetrics metrics) {
     this.definitions = definitions;
+    this.metrics = metrics;
   }
 
-  /** The router of the HTTP API over {@code online}, whose JSON values are typed by {@code definitions}. */
-  static Router router(Vertx vertx, OnlineGrpcService online, Supplier<Definitions> definitions) {
-    OnlineHttpApi api = new OnlineHttpApi(online, definitions);
+  /**
+   * The router of the HTTP API over {@code online}, whose JSON values are typed by {@code definitions}; its calls are
+   * timed in {@code metrics}, whose registry {@code GET /metrics} shows when it is a Prometheus one.
+   */
+  static Router router(Vertx vertx, OnlineGrpcService online, Supplier<Definitions> definitions,
+      ServingMetrics metrics, MeterRegistry registry) {
+    OnlineHttpApi api = new OnlineHttpApi(definitions, metrics);
     Router router = Router.router(vertx);
     // The body is read (within the limit) before the content type is checked, so that a refused request leaves
     // the connection clean for the next one.
     BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
     router.route(HttpMethod.POST, ONLINE_FEATURES).handler(body)
-        .handler(ctx -> api.call(ctx, JsonRequests::getOnlineFeatures, online::getOnlineFeatures,
+        .handler(ctx -> api.call(ctx, Call.GET_ONLINE_FEATURES, JsonRequests::getOnlineFeatures,
+            online::getOnlineFeatures,
             JsonResponses::onlineFeatures));
     router.route(ONLINE_FEATURES).handler(ctx -> methodNotAllowed(ctx, "POST"));
     router.route(HttpMethod.POST, PUSH).handler(body)
-        .handler(ctx -> api.call(ctx, JsonRequests::push, online::push, JsonResponses::push));
+        .handler(ctx -> api.call(ctx, Call.PUSH, JsonRequests::push, online::push, JsonResponses::push));
     router.route(PUSH).handler(ctx -> methodNotAllowed(ctx, "POST"));
     router.route(HttpMethod.GET, HEALTH).handler(ctx -> send(ctx, 200, UP));
     router.route(HEALTH).handler(ctx -> methodNotAllowed(ctx, "GET"));
+    String endpoints = "POST " + ONLINE_FEATURES + ", POST " + PUSH + " and GET " + HEALTH;
+    if (registry instanceof PrometheusMeterRegistry prometheus) {
+      // Scraping formats a few hundred lines: well under a millisecond, so it runs on the event loop.
+      router.route(HttpMethod.GET, METRICS).handler(ctx -> ctx.response()
+          .putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT).end(prometheus.scrape()));
+      router.route(METRICS).handler(ctx -> methodNotAllowed(ctx, "GET"));
+      endpoints = "POST " + ONLINE_FEATURES + ", POST " + PUSH + ", GET " + HEALTH + " and GET " + METRICS;
+    }
+    String known = endpoints;
     router.route().handler(ctx -> sendError(ctx, 404, "NOT_FOUND", "Cannot find path '" + ctx.request().path()
-        + "': the HTTP endpoints are POST " + ONLINE_FEATURES + ", POST " + PUSH + " and GET " + HEALTH));
+        + "': the HTTP endpoints are " + known));
     router.errorHandler(413, ctx -> sendError(ctx, 413, "INVALID_ARGUMENT",
         "Cannot read request body: it is larger than " + MAX_BODY_BYTES + " bytes"));
     // Whatever else fails inside the router (a bug, or a code a handler of vertx-web chose) still answers JSON.
@@ -88,22 +110,39 @@ final class OnlineHttpApi {
    * {@code predict} (the same function the gRPC InferenceService calls) with the same JSON conventions.
    */
   static void addPredict(Router router, Supplier<Definitions> definitions,
-      Function<dev.featurestore.proto.v1.PredictRequest, Future<dev.featurestore.proto.v1.PredictResponse>> predict) {
-    OnlineHttpApi api = new OnlineHttpApi(null, definitions);
+      Function<dev.featurestore.proto.v1.PredictRequest, Future<dev.featurestore.proto.v1.PredictResponse>> predict,
+      ServingMetrics metrics) {
+    OnlineHttpApi api = new OnlineHttpApi(definitions, metrics);
     router.route(HttpMethod.POST, PREDICT).order(-2).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
-        .handler(ctx -> api.call(ctx, JsonPredict::request, predict, JsonPredict::response));
+        .handler(ctx -> api.call(ctx, Call.PREDICT, JsonPredict::request, predict, JsonPredict::response));
     router.route(PREDICT).order(-1).handler(ctx -> methodNotAllowed(ctx, "POST"));
   }
 
-  /** Parses, calls the shared service, answers: the one path of every POST endpoint. */
-  private <Req, Resp> void call(RoutingContext ctx, BiFunction<Map<String, Object>, Definitions, Req> parse,
+  /** Parses, calls the shared service, answers, times: the one path of every POST endpoint. */
+  private <Req, Resp> void call(RoutingContext ctx, Call call, BiFunction<Map<String, Object>, Definitions, Req> parse,
       Function<Req, Future<Resp>> service, Function<Resp, Buffer> render) {
+    long start = System.nanoTime();
     String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    Future<Buffer> answer;
     if (!isJson(type)) {
-      sendError(ctx, 415, "INVALID_ARGUMENT", "Cannot read request body: Content-Type must be " + JSON + " but is "
-          + (type == null ? "missing" : "'" + type + "'"));
-      return;
+      answer = Future.failedFuture(new HttpRefusal(415, "Cannot read request body: Content-Type must be " + JSON
+          + " but is " + (type == null ? "missing" : "'" + type + "'")));
+    } else {
+      answer = answer(ctx, parse, service, render);
     }
+    metrics.timed(call, Protocol.HTTP, start, answer).onComplete(done -> {
+      if (done.succeeded()) {
+        send(ctx, 200, done.result());
+      } else if (done.cause() instanceof HttpRefusal refusal) {
+        sendError(ctx, refusal.code, "INVALID_ARGUMENT", refusal.getMessage());
+      } else {
+        fail(ctx, done.cause());
+      }
+    });
+  }
+
+  private <Req, Resp> Future<Buffer> answer(RoutingContext ctx, BiFunction<Map<String, Object>, Definitions, Req> parse,
+      Function<Req, Future<Resp>> service, Function<Resp, Buffer> render) {
     Future<Buffer> answer;
     try {
       // The definitions only type the JSON here; the service reads them again and validates. An apply in between
@@ -113,13 +152,20 @@ final class OnlineHttpApi {
     } catch (RuntimeException e) {
       answer = Future.failedFuture(e);
     }
-    answer.onComplete(done -> {
-      if (done.succeeded()) {
-        send(ctx, 200, done.result());
-      } else {
-        fail(ctx, done.cause());
-      }
-    });
+    return answer;
+  }
+
+  /**
+   * A request HTTP itself refuses (with {@code code}) before the service sees it; counted as INVALID_ARGUMENT, the
+   * status its JSON body names.
+   */
+  private static final class HttpRefusal extends InvalidRequestException {
+    final int code;
+
+    HttpRefusal(int code, String message) {
+      super(message);
+      this.code = code;
+    }
   }
 
   private static boolean isJson(String contentType) {

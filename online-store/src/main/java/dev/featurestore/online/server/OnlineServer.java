@@ -4,6 +4,9 @@ import dev.featurestore.api.definition.Definitions;
 import dev.featurestore.online.inference.Predictor;
 import dev.featurestore.online.spi.OnlineStore;
 import dev.featurestore.online.spi.PushLog;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -51,7 +54,8 @@ import java.util.function.Supplier;
  *   <li>{@code POST /v1/push} with {@code {"feature_view": "v", "rows": [{"keys": {...}, "features": {...},
  *       "event_timestamp": micros or ISO-8601, "created_timestamp": optional}]}}; answers
  *       {@code {"rows_written": n}};
- *   <li>{@code GET /health}: {@code {"status": "UP"}} while the server listens.
+ *   <li>{@code GET /health}: {@code {"status": "UP"}} while the server listens;
+ *   <li>{@code GET /metrics}: the server's meters in the Prometheus text format (see {@link Builder#meterRegistry()}).
  * </ul>
  *
  * JSON values are typed by the declared types of the keys and features (an integer for INT32, INT64 or TIMESTAMP,
@@ -94,16 +98,19 @@ public final class OnlineServer extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    // The instances share the registry, so each meter counts the calls of all of them.
+    ServingMetrics metrics = new ServingMetrics(config.meterRegistry);
     OnlineGrpcService online = new OnlineGrpcService(
-        new FeatureReader(config.definitions, config.store, config.clock),
-        new PushWriter(config.definitions, config.store, config.pushLog, config.clock));
+        new FeatureReader(config.definitions, config.store, config.clock, metrics),
+        new PushWriter(config.definitions, config.store, config.pushLog, config.clock, metrics),
+        metrics);
     GrpcServer grpc = GrpcServer.server(vertx);
     online.bind(grpc);
     config.services.forEach(grpc::addService);
-    Router http = OnlineHttpApi.router(vertx, online, config.definitions);
+    Router http = OnlineHttpApi.router(vertx, online, config.definitions, metrics, config.meterRegistry);
     if (config.predictor != null) {
-      grpc.addService(config.predictor.grpcService());
-      OnlineHttpApi.addPredict(http, config.definitions, config.predictor::predict);
+      OnlineGrpcService.bindPredict(grpc, config.predictor::predict, metrics);
+      OnlineHttpApi.addPredict(http, config.definitions, config.predictor::predict, metrics);
     }
     HttpServerOptions options = new HttpServerOptions().setHost(config.host).setPort(listenPort);
     return vertx.createHttpServer(options)
@@ -157,6 +164,7 @@ public final class OnlineServer extends VerticleBase {
     private int instances = Runtime.getRuntime().availableProcessors();
     private final List<Service> services = new ArrayList<>();
     private Predictor predictor;
+    private MeterRegistry meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
     private Builder() {}
 
@@ -170,6 +178,7 @@ public final class OnlineServer extends VerticleBase {
       clock = other.clock;
       services.addAll(other.services);
       predictor = other.predictor;
+      meterRegistry = other.meterRegistry;
     }
 
     /** Interface to bind; default {@code 0.0.0.0}. */
@@ -239,6 +248,26 @@ public final class OnlineServer extends VerticleBase {
     public Builder predictor(Predictor predictor) {
       this.predictor = Objects.requireNonNull(predictor, "predictor");
       return this;
+    }
+
+    /**
+     * Where the server's meters go ({@link #meterRegistry()} lists them); {@code GET /metrics} shows them in the
+     * Prometheus text format when it is a {@link PrometheusMeterRegistry}. Default: a Prometheus registry of this
+     * builder's own, shared by the servers it builds and deploys.
+     */
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
+      this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+      return this;
+    }
+
+    /**
+     * The registry the servers record into: {@code fstore_online_requests_seconds} (each call's server time, by
+     * {@code call}, {@code protocol} and {@code status}), {@code fstore_online_read_phase_seconds} (store and
+     * encode phases of GetOnlineFeatures), {@code fstore_online_entity_rows} and
+     * {@code fstore_online_pushed_rows_total} (by {@code view}).
+     */
+    public MeterRegistry meterRegistry() {
+      return meterRegistry;
     }
 
     /**

@@ -47,12 +47,14 @@ final class PushWriter {
   private final OnlineStore store;
   private final PushLog log;
   private final Clock clock;
+  private final ServingMetrics metrics;
 
-  PushWriter(Supplier<Definitions> definitions, OnlineStore store, PushLog log, Clock clock) {
+  PushWriter(Supplier<Definitions> definitions, OnlineStore store, PushLog log, Clock clock, ServingMetrics metrics) {
     this.definitions = definitions;
     this.store = store;
     this.log = log;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   /**
@@ -76,7 +78,10 @@ final class PushWriter {
     List<FeatureRow> validated = List.copyOf(rows);
     return Future.fromCompletionStage(log.append(view, validated), context)
         .compose(durable -> Future.fromCompletionStage(store.write(view, validated), context))
-        .map(done -> PushResponse.newBuilder().setRowsWritten(rows.size()).build());
+        .map(done -> {
+          metrics.pushed(view.name(), rows.size());
+          return PushResponse.newBuilder().setRowsWritten(rows.size()).build();
+        });
   }
 
   private static FeatureRow parse(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.featurestore.api.ValueType;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.featurestore.api.data.EntityKey;
 import dev.featurestore.api.data.FeatureRow;
 import dev.featurestore.api.definition.Definitions;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FeatureReaderIT {
   private static final Instant NOW = Instant.now();
+  private static final ServingMetrics METRICS = new ServingMetrics(new SimpleMeterRegistry());
   private static final Entity USER = Entity.of("user", JoinKey.of("user_id", ValueType.INT64));
   private static final FeatureView STATS_V1 =
       FeatureView.builder("reader_stats").entity("user").feature("clicks", ValueType.INT64).build();
@@ -93,7 +95,7 @@ class FeatureReaderIT {
   void read_sameRequestAfterDefinitionsChange_resolvesUnderNewDefinitions() throws Exception {
     AtomicReference<Definitions> current = new AtomicReference<>(definitions(STATS_V1,
         FeatureService.of("ranker", FeatureRef.of("reader_stats", "clicks"))));
-    FeatureReader reader = new FeatureReader(current::get, store, Clock.fixed(NOW, ZoneOffset.UTC));
+    FeatureReader reader = new FeatureReader(current::get, store, Clock.fixed(NOW, ZoneOffset.UTC), METRICS);
     GetOnlineFeaturesRequest everything =
         user7().setFeatures(FeatureList.newBuilder().addFeatures("reader_stats:*")).build();
     GetOnlineFeaturesRequest service = user7().setFeatureService("ranker").build();
@@ -112,7 +114,7 @@ class FeatureReaderIT {
   @Test
   void read_unknownFeatureTwice_failsNamingItEachTime() {
     Definitions fixed = definitions(STATS_V1);
-    FeatureReader reader = new FeatureReader(() -> fixed, store, Clock.systemUTC());
+    FeatureReader reader = new FeatureReader(() -> fixed, store, Clock.systemUTC(), METRICS);
     GetOnlineFeaturesRequest request =
         user7().setFeatures(FeatureList.newBuilder().addFeatures("reader_stats:nope")).build();
 

@@ -546,7 +546,7 @@ class OnlineHttpIT {
     assertThat(reply.status()).isEqualTo(404);
     assertThat(reply.errorCode()).isEqualTo("NOT_FOUND");
     assertThat(reply.errorMessage()).isEqualTo("Cannot find path '/v2/online-features': the HTTP endpoints are"
-        + " POST /v1/online-features, POST /v1/push and GET /health");
+        + " POST /v1/online-features, POST /v1/push, GET /health and GET /metrics");
   }
 
   @Test

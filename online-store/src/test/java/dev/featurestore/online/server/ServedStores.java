@@ -10,6 +10,7 @@ import dev.featurestore.proto.v1.GetOnlineFeaturesRequest;
 import dev.featurestore.proto.v1.OnlineServiceGrpcClient;
 import dev.featurestore.proto.v1.Value;
 import io.vertx.core.Future;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
@@ -85,9 +86,18 @@ final class ServedStores implements AutoCloseable {
    * instances share the port, so every test also runs over more than one event loop.
    */
   Server deploy(OnlineStore store) {
-    OnlineServer verticle = await(OnlineServer.builder()
+    return deploy(OnlineServer.builder().store(store));
+  }
+
+  /** Serves the Redis store like {@link #redisServed()}, recording its meters into {@code registry}. */
+  Server deployRedis(MeterRegistry registry) {
+    return deploy(OnlineServer.builder().store(redis).meterRegistry(registry));
+  }
+
+  private Server deploy(OnlineServer.Builder builder) {
+    OnlineServer verticle = await(builder
         .host("127.0.0.1").port(0).instances(2)
-        .definitions(() -> definitions).store(store).clock(Clock.fixed(now, ZoneOffset.UTC))
+        .definitions(() -> definitions).clock(Clock.fixed(now, ZoneOffset.UTC))
         .deploy(vertx));
     SocketAddress address = SocketAddress.inetSocketAddress(verticle.actualPort(), "127.0.0.1");
     return new Server(verticle, address, OnlineServiceGrpcClient.create(grpcClient, address));

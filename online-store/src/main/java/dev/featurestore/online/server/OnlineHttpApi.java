@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The OnlineService over HTTP/JSON: {@code POST /v1/online-features}, {@code POST /v1/push} and
- * {@code GET /health}.
+ * {@code GET /health}, plus {@code GET /metrics} (the Prometheus text of the server's meters, when its registry is a
+ * Prometheus one). Every POST call is timed in {@link ServingMetrics}, a refusal by HTTP itself as INVALID_ARGUMENT.
  *
  * <p>Each call converts its JSON body into the proto request ({@link JsonRequests}) and hands it to the same
  * {@link OnlineGrpcService} instance that answers gRPC, so validation, semantics and messages are the gRPC
@@ -49,11 +50,11 @@ final class OnlineHttpApi {
   static final String HEALTH = "/health";
   static final String PREDICT = "/v1/predict";
   static final String METRICS = "/metrics";
-  /** The Prometheus text exposition format, version 0.0.4, which every Prometheus scraper reads. */
-  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
   static final long MAX_BODY_BYTES = 16L * 1024 * 1024;
 
   private static final String JSON = "application/json";
+  /** The Prometheus text exposition format, version 0.0.4, which every Prometheus scraper reads. */
+  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
   private static final Buffer UP = Buffer.buffer("{\"status\":\"UP\"}");
 
   private final Supplier<Definitions> definitions;
@@ -77,25 +78,25 @@ final class OnlineHttpApi {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
     router.route(HttpMethod.POST, ONLINE_FEATURES).handler(body)
         .handler(ctx -> api.call(ctx, Call.GET_ONLINE_FEATURES, JsonRequests::getOnlineFeatures,
-            online::getOnlineFeatures,
-            JsonResponses::onlineFeatures));
+            online::getOnlineFeatures, JsonResponses::onlineFeatures));
     router.route(ONLINE_FEATURES).handler(ctx -> methodNotAllowed(ctx, "POST"));
     router.route(HttpMethod.POST, PUSH).handler(body)
         .handler(ctx -> api.call(ctx, Call.PUSH, JsonRequests::push, online::push, JsonResponses::push));
     router.route(PUSH).handler(ctx -> methodNotAllowed(ctx, "POST"));
     router.route(HttpMethod.GET, HEALTH).handler(ctx -> send(ctx, 200, UP));
     router.route(HEALTH).handler(ctx -> methodNotAllowed(ctx, "GET"));
-    String endpoints = "POST " + ONLINE_FEATURES + ", POST " + PUSH + " and GET " + HEALTH;
-    if (registry instanceof PrometheusMeterRegistry prometheus) {
+    boolean scraped = registry instanceof PrometheusMeterRegistry;
+    if (scraped) {
+      PrometheusMeterRegistry prometheus = (PrometheusMeterRegistry) registry;
       // Scraping formats a few hundred lines: well under a millisecond, so it runs on the event loop.
       router.route(HttpMethod.GET, METRICS).handler(ctx -> ctx.response()
           .putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT).end(prometheus.scrape()));
       router.route(METRICS).handler(ctx -> methodNotAllowed(ctx, "GET"));
-      endpoints = "POST " + ONLINE_FEATURES + ", POST " + PUSH + ", GET " + HEALTH + " and GET " + METRICS;
     }
-    String known = endpoints;
+    String endpoints = "POST " + ONLINE_FEATURES + ", POST " + PUSH
+        + (scraped ? ", GET " + HEALTH + " and GET " + METRICS : " and GET " + HEALTH);
     router.route().handler(ctx -> sendError(ctx, 404, "NOT_FOUND", "Cannot find path '" + ctx.request().path()
-        + "': the HTTP endpoints are " + known));
+        + "': the HTTP endpoints are " + endpoints));
     router.errorHandler(413, ctx -> sendError(ctx, 413, "INVALID_ARGUMENT",
         "Cannot read request body: it is larger than " + MAX_BODY_BYTES + " bytes"));
     // Whatever else fails inside the router (a bug, or a code a handler of vertx-web chose) still answers JSON.

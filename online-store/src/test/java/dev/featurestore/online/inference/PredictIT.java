@@ -51,6 +51,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -227,6 +229,21 @@ class PredictIT {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/predict"))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  private String metrics(SocketAddress server) throws Exception {
+    HttpResponse<String> response = http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.body();
+  }
+
+  /** The count of predict calls over {@code protocol} that ended in {@code status}, in a scrape; 0 if none yet. */
+  private static double predictCalls(String scrape, String protocol, String status) {
+    Matcher count = Pattern.compile("(?m)^fstore_online_requests_seconds_count"
+        + "\\{call=\"predict\",protocol=\"" + protocol + "\",status=\"" + status + "\"\\} (\\S+)$").matcher(scrape);
+    return count.find() ? Double.parseDouble(count.group(1)) : 0;
   }
 
   private static Value i64(long v) {
@@ -500,6 +517,22 @@ class PredictIT {
           .isEqualTo(grpcAnswer.getPredictions(i).getDefaultedList());
     }
     assertThat(predictions.getJsonObject(1).getJsonArray("features").getList()).containsExactly(3, 10.0, 5.0);
+  }
+
+  @Test
+  void predict_isTimedInTheServersMeters_byProtocolAndStatus() throws Exception {
+    String before = metrics(onRedis);
+
+    predict(onRedis, model("ranker_lr", 1).addEntities(userItem(1, 4)).build());
+    assertThat(refused(onRedis, model("nope", 0).addEntities(userItem(1, 1)).build()).getKey())
+        .isEqualTo(GrpcStatus.NOT_FOUND);
+    assertThat(post(onRedis, "{\"model\": \"ranker_lr\", \"model_version\": 1, \"entities\": [{\"user_id\": 1,"
+        + " \"item_id\": 4}]}").statusCode()).isEqualTo(200);
+
+    String after = metrics(onRedis);
+    assertThat(predictCalls(after, "grpc", "OK") - predictCalls(before, "grpc", "OK")).isEqualTo(1);
+    assertThat(predictCalls(after, "grpc", "NOT_FOUND") - predictCalls(before, "grpc", "NOT_FOUND")).isEqualTo(1);
+    assertThat(predictCalls(after, "http", "OK") - predictCalls(before, "http", "OK")).isEqualTo(1);
   }
 
   @Test

@@ -166,7 +166,10 @@ public final class Quickstart {
           step("8. Pushed a fresh row for user 1 and read it back at once: txn_count_7d = %s", readBack);
 
           List<Double> scores = predict(client, definitions, config.modelDir(), entityRows);
-          step("Done. Everything is in %s; start a server on it with: bin/fstore serve --data-dir %s", dir, dir);
+          // The embedded online store lived in this process's Hazelcast member: a new server starts with it empty.
+          step("Done. Everything is in %s; start a server on it with: bin/fstore serve --data-dir %s, then, as its"
+              + " online store starts empty, fill it from the offline tier with: bin/fstore materialize --data-dir %s",
+              dir, dir, dir);
           return new Result(version, ingested, trainingRows, complete, keys, statuses, readBack, scores);
         }
       }

@@ -126,9 +126,12 @@ public final class BenchServer implements Callable<Integer> {
       for (String target : targets) {
         OnlineStore store = stores.get(target);
         int port = RedisServerProcess.freePort();
-        Futures.await(OnlineServer.builder().host("127.0.0.1").port(port).instances(instances)
-            .definitions(() -> definitions).store(store).deploy(vertx).toCompletionStage(),
-            "start the server of " + target);
+        OnlineServer.Builder server = OnlineServer.builder().host("127.0.0.1").port(port).instances(instances)
+            .definitions(() -> definitions).store(store);
+        if (target.equals(SERVICE_REDIS)) {
+          server.service(GrpcFloor.service()); // for the grpc-floor target
+        }
+        Futures.await(server.deploy(vertx).toCompletionStage(), "start the server of " + target);
         log.printf("started the online server on %s at 127.0.0.1:%d (%d verticle instances)%n", target, port,
             instances);
         control.printf("listening %s %d%n", target, port);

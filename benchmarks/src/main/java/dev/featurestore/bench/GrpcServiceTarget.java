@@ -43,21 +43,7 @@ final class GrpcServiceTarget implements Target {
 
   @Override
   public Caller prepare(Shape shape, RequestPool pool) {
-    GetOnlineFeaturesRequest[] requests = new GetOnlineFeaturesRequest[pool.size()];
-    FeatureList features = features(shape);
-    for (int i = 0; i < requests.length; i++) {
-      GetOnlineFeaturesRequest.Builder request = GetOnlineFeaturesRequest.newBuilder().setFeatures(features)
-          .setDistinctKeys(distinctKeys);
-      for (long id : pool.entities(i)) {
-        EntityRow.Builder row = EntityRow.newBuilder();
-        switch (shape.kind()) {
-          case WIDE -> row.putKeys(BenchData.ENTITY_KEY, int64(id));
-          case RANKING -> row.putKeys(BenchData.USER_KEY, int64(pool.user(i))).putKeys(BenchData.ITEM_KEY, int64(id));
-        }
-        request.addEntities(row);
-      }
-      requests[i] = request.build();
-    }
+    GetOnlineFeaturesRequest[] requests = requests(shape, pool, distinctKeys);
     int valuesPerEntity = valuesPerEntity(shape);
     return new Caller() {
       @Override
@@ -90,6 +76,26 @@ final class GrpcServiceTarget implements Target {
         }
       }
     }
+  }
+
+  /** The GetOnlineFeatures requests of {@code pool}, built before the run. */
+  static GetOnlineFeaturesRequest[] requests(Shape shape, RequestPool pool, boolean distinctKeys) {
+    GetOnlineFeaturesRequest[] requests = new GetOnlineFeaturesRequest[pool.size()];
+    FeatureList features = features(shape);
+    for (int i = 0; i < requests.length; i++) {
+      GetOnlineFeaturesRequest.Builder request = GetOnlineFeaturesRequest.newBuilder().setFeatures(features)
+          .setDistinctKeys(distinctKeys);
+      for (long id : pool.entities(i)) {
+        EntityRow.Builder row = EntityRow.newBuilder();
+        switch (shape.kind()) {
+          case WIDE -> row.putKeys(BenchData.ENTITY_KEY, int64(id));
+          case RANKING -> row.putKeys(BenchData.USER_KEY, int64(pool.user(i))).putKeys(BenchData.ITEM_KEY, int64(id));
+        }
+        request.addEntities(row);
+      }
+      requests[i] = request.build();
+    }
+    return requests;
   }
 
   /** The columns one entity row of {@code shape} is answered with. */

@@ -58,6 +58,7 @@ public final class OnlineBenchmark implements Callable<Integer> {
   private static final String SERVICE_HOT = "service-hot";
   private static final String SERVICE_HTTP = "service-http";
   private static final String SERVICE_NEAR = "service-near";
+  private static final String GRPC_FLOOR = "grpc-floor";
   private static final Duration SETTLE = Duration.ofMinutes(2);
 
   @Option(names = "--entities", description = "Entities loaded per view (default: ${DEFAULT-VALUE}).")
@@ -78,9 +79,10 @@ public final class OnlineBenchmark implements Callable<Integer> {
   @Option(names = "--targets", split = ",",
       description = "Targets, of service-redis, baseline-redis, service-http (the service-redis server over "
           + "HTTP/JSON), service-hazelcast, service-hot (Hazelcast hot tier in front of the same Redis), "
-          + "service-near (the hot tier with a near cache) (default: all).")
-  List<String> targets = new ArrayList<>(
-      List.of(SERVICE_REDIS, BASELINE_REDIS, SERVICE_HTTP, SERVICE_HAZELCAST, SERVICE_HOT, SERVICE_NEAR));
+          + "service-near (the hot tier with a near cache), grpc-floor (a bare gRPC exchange of the shape's request"
+          + " and answer sizes with the service-redis server, no work between) (default: all).")
+  List<String> targets = new ArrayList<>(List.of(
+      SERVICE_REDIS, BASELINE_REDIS, GRPC_FLOOR, SERVICE_HTTP, SERVICE_HAZELCAST, SERVICE_HOT, SERVICE_NEAR));
 
   @Option(names = "--rate-scale", description = "Multiplies every shape's rate (default: ${DEFAULT-VALUE}).")
   double rateScale = 1.0;
@@ -188,8 +190,8 @@ public final class OnlineBenchmark implements Callable<Integer> {
     out.printf("started redis-server on 127.0.0.1:%d%n", redis.port());
 
     List<String> services = targets.stream()
-        .filter(t -> !t.equals(BASELINE_REDIS) && !t.equals(SERVICE_HTTP)).toList();
-    // service-http reads through the service-redis server; the server JVM also loads Redis for the baseline.
+        .filter(t -> !t.equals(BASELINE_REDIS) && !t.equals(SERVICE_HTTP) && !t.equals(GRPC_FLOOR)).toList();
+    // service-http and grpc-floor call the service-redis server; the server JVM also loads Redis for the baseline.
     List<String> served = new ArrayList<>(services);
     if (!served.contains(SERVICE_REDIS)) {
       served.add(0, SERVICE_REDIS);
@@ -217,6 +219,12 @@ public final class OnlineBenchmark implements Callable<Integer> {
       byName.put(service, new GrpcServiceTarget(service,
           OnlineServiceGrpcClient.create(grpc, SocketAddress.inetSocketAddress(port, "127.0.0.1")),
           clientVertx.getOrCreateContext(), distinctKeys));
+    }
+    if (targets.contains(GRPC_FLOOR)) {
+      int port = server.port(SERVICE_REDIS);
+      ports.add(port);
+      byName.put(GRPC_FLOOR, new GrpcFloor.FloorTarget(GRPC_FLOOR, grpc,
+          SocketAddress.inetSocketAddress(port, "127.0.0.1"), clientVertx.getOrCreateContext(), distinctKeys));
     }
     if (targets.contains(SERVICE_HTTP)) {
       // The same server as service-redis (it serves gRPC and HTTP/JSON on one port), over HTTP/1.1 keep-alive.
@@ -356,8 +364,8 @@ public final class OnlineBenchmark implements Callable<Integer> {
   }
 
   private void checkTargets() {
-    List<String> known =
-        List.of(SERVICE_REDIS, BASELINE_REDIS, SERVICE_HTTP, SERVICE_HAZELCAST, SERVICE_HOT, SERVICE_NEAR);
+    List<String> known = List.of(
+        SERVICE_REDIS, BASELINE_REDIS, GRPC_FLOOR, SERVICE_HTTP, SERVICE_HAZELCAST, SERVICE_HOT, SERVICE_NEAR);
     for (String target : targets) {
       if (!known.contains(target)) {
         throw new CommandLine.ParameterException(new CommandLine(this),
@@ -386,7 +394,7 @@ public final class OnlineBenchmark implements Callable<Integer> {
    * service-redis server over HTTP/JSON); null for the baseline, which calls no server.
    */
   private ServerTimes.Reading serverTimes(ServerProcess server, String name) {
-    if (name.equals(BASELINE_REDIS)) {
+    if (name.equals(BASELINE_REDIS) || name.equals(GRPC_FLOOR)) {
       return null;
     }
     return name.equals(SERVICE_HTTP)

@@ -10,6 +10,8 @@ import java.util.Map;
 /** Prints each run as it ends and, at the end, one table of every shape and target with the ratios. */
 final class Report {
   private static final String BASELINE = "baseline-redis";
+  private static final String FLOOR = "grpc-floor";
+  private static final String SERVICE = "service-redis";
 
   private final PrintStream out;
   private final Map<String, Map<String, Row>> rows = new LinkedHashMap<>();
@@ -112,6 +114,37 @@ final class Report {
         first = false;
       }
     }
+    floorBounds();
+  }
+
+  /**
+   * Per shape with the baseline and grpc-floor runs: the best mean service/baseline ratio any gRPC service in front
+   * of Redis could reach here, (baseline + floor) / baseline, since it does the baseline's read plus one bare gRPC
+   * exchange of the same sizes; beside it the service-redis ratio of means.
+   */
+  private void floorBounds() {
+    List<String> lines = new ArrayList<>();
+    for (Map<String, Row> byTarget : rows.values()) {
+      Row baseline = byTarget.get(BASELINE);
+      Row floor = byTarget.get(FLOOR);
+      if (baseline == null || floor == null) {
+        continue;
+      }
+      double base = baseline.result().latencyNanos().getMean() / 1e3;
+      double hop = floor.result().latencyNanos().getMean() / 1e3;
+      Row service = byTarget.get(SERVICE);
+      lines.add(String.format(Locale.ROOT, "  %-9s %9s %10s %12s %14s", baseline.shape().name(), micros(base),
+          micros(hop), LatencySummary.ratio(base + hop, base),
+          service == null ? "-" : LatencySummary.ratio(service.result().latencyNanos().getMean() / 1e3, base)));
+    }
+    if (lines.isEmpty()) {
+      return;
+    }
+    out.printf("%nthe floor of a gRPC service on Redis here (means in microseconds): the baseline's read plus one"
+        + " bare gRPC exchange of the same sizes%n");
+    out.println(String.format(Locale.ROOT, "  %-9s %9s %10s %12s %14s", "shape", "baseline", "grpc-floor",
+        "best ratio", "service-redis"));
+    lines.forEach(out::println);
   }
 
   private static List<String> ratios(Map<String, Row> byTarget) {

@@ -22,7 +22,12 @@ final class ServerTimes {
   private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)\\})? (\\S+)$");
   private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  /**
+   * HTTP/1.1, as Prometheus scrapes: with the JDK client's default (HTTP/2 by an h2c upgrade) one scrape of a
+   * default run failed with an HTTP/2 protocol error (a frame of type 116, 't'), the answer's text read as frames.
+   */
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(10)).build();
 
   /** The meters' totals at one moment: successful reads over {@code protocol}, their seconds, the phases' seconds. */
   record Reading(double calls, double seconds, double phases, double storeSeconds, double encodeSeconds) {}

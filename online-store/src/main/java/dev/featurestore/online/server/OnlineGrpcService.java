@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * call never affects the next one.
  *
  * <p>GetOnlineFeatures answers with bytes {@link ResponseEncoder} wrote, through a method whose encoder passes them
- * on as they are; the wire format, and so every client, is the same as the generated service's.
+ * on as they are; the wire format, and so every client, is the same as the generated service's. The
+ * InferenceService's Predict is bound the same way ({@link #bindPredict}), and every call is timed in
+ * {@link ServingMetrics}.
  */
 final class OnlineGrpcService {
   private static final Logger LOG = LoggerFactory.getLogger(OnlineGrpcService.class);

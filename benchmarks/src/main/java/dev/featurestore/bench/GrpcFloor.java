@@ -2,8 +2,6 @@ package dev.featurestore.bench;
 
 import com.google.protobuf.Descriptors;
 import dev.featurestore.proto.v1.GetOnlineFeaturesRequest;
-import dev.featurestore.proto.v1.GetOnlineFeaturesResponse;
-import dev.featurestore.proto.v1.OnlineServiceGrpcClient;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -62,7 +60,7 @@ final class GrpcFloor {
 
   /**
    * The generator's side: per pooled request of a shape, a request of its serialized size asking for an answer of
-   * the size the service gave it (one real call per pooled request, at prepare).
+   * the size {@code service} gave it (one real call per pooled request, at prepare).
    */
   static final class FloorTarget implements Target {
     private static final ServiceMethod<Buffer, Buffer> ANSWER =
@@ -71,17 +69,16 @@ final class GrpcFloor {
     private final String name;
     private final GrpcClient grpc;
     private final SocketAddress server;
-    private final OnlineServiceGrpcClient service;
     private final Context context;
-    private final boolean distinctKeys;
+    private final GrpcServiceTarget service;
 
-    FloorTarget(String name, GrpcClient grpc, SocketAddress server, Context context, boolean distinctKeys) {
+    /** Calls the floor method on {@code server}, which {@code service} reads features from. */
+    FloorTarget(String name, GrpcClient grpc, SocketAddress server, Context context, GrpcServiceTarget service) {
       this.name = name;
       this.grpc = grpc;
       this.server = server;
-      this.service = OnlineServiceGrpcClient.create(grpc, server);
       this.context = context;
-      this.distinctKeys = distinctKeys;
+      this.service = service;
     }
 
     @Override
@@ -91,16 +88,12 @@ final class GrpcFloor {
 
     @Override
     public Caller prepare(Shape shape, RequestPool pool) {
-      GetOnlineFeaturesRequest[] requests = GrpcServiceTarget.requests(shape, pool, distinctKeys);
+      GetOnlineFeaturesRequest[] requests = service.requests(shape, pool);
       Buffer[] floors = new Buffer[requests.length];
       int[] answerSizes = new int[requests.length];
       for (int i = 0; i < requests.length; i++) {
-        GetOnlineFeaturesRequest request = requests[i];
-        Promise<GetOnlineFeaturesResponse> real = Promise.promise();
-        context.runOnContext(ignored -> service.getOnlineFeatures(request).onComplete(real));
-        answerSizes[i] = Futures.await(real.future().toCompletionStage(), "call the service for its answer size")
-            .getSerializedSize();
-        Buffer floor = Buffer.buffer(new byte[Math.max(4, request.getSerializedSize())]);
+        answerSizes[i] = service.answer(requests[i]).getSerializedSize();
+        Buffer floor = Buffer.buffer(new byte[Math.max(4, requests[i].getSerializedSize())]);
         floor.setInt(0, answerSizes[i]);
         floors[i] = floor;
       }

@@ -43,7 +43,7 @@ final class GrpcServiceTarget implements Target {
 
   @Override
   public Caller prepare(Shape shape, RequestPool pool) {
-    GetOnlineFeaturesRequest[] requests = requests(shape, pool, distinctKeys);
+    GetOnlineFeaturesRequest[] requests = requests(shape, pool);
     int valuesPerEntity = valuesPerEntity(shape);
     return new Caller() {
       @Override
@@ -55,12 +55,16 @@ final class GrpcServiceTarget implements Target {
 
       @Override
       public void verify(int index) {
-        Promise<GetOnlineFeaturesResponse> answer = Promise.promise();
-        context.runOnContext(ignored -> client.getOnlineFeatures(requests[index]).onComplete(answer));
-        GetOnlineFeaturesResponse response = Futures.await(answer.future().toCompletionStage(), "call " + name);
-        check(response, requests[index].getEntitiesCount(), valuesPerEntity);
+        check(answer(requests[index]), requests[index].getEntitiesCount(), valuesPerEntity);
       }
     };
+  }
+
+  /** One call, issued on the client's context and awaited: for checks and preparation, not for measured runs. */
+  GetOnlineFeaturesResponse answer(GetOnlineFeaturesRequest request) {
+    Promise<GetOnlineFeaturesResponse> answer = Promise.promise();
+    context.runOnContext(ignored -> client.getOnlineFeatures(request).onComplete(answer));
+    return Futures.await(answer.future().toCompletionStage(), "call " + name);
   }
 
   private void check(GetOnlineFeaturesResponse response, int entities, int valuesPerEntity) {
@@ -78,8 +82,8 @@ final class GrpcServiceTarget implements Target {
     }
   }
 
-  /** The GetOnlineFeatures requests of {@code pool}, built before the run. */
-  static GetOnlineFeaturesRequest[] requests(Shape shape, RequestPool pool, boolean distinctKeys) {
+  /** The GetOnlineFeatures requests of {@code pool} this target sends, built before the run. */
+  GetOnlineFeaturesRequest[] requests(Shape shape, RequestPool pool) {
     GetOnlineFeaturesRequest[] requests = new GetOnlineFeaturesRequest[pool.size()];
     FeatureList features = features(shape);
     for (int i = 0; i < requests.length; i++) {

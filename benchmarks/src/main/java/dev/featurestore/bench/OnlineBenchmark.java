@@ -5,6 +5,7 @@ import dev.featurestore.proto.v1.OnlineServiceGrpcClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -223,8 +224,12 @@ public final class OnlineBenchmark implements Callable<Integer> {
     if (targets.contains(GRPC_FLOOR)) {
       int port = server.port(SERVICE_REDIS);
       ports.add(port);
-      byName.put(GRPC_FLOOR, new GrpcFloor.FloorTarget(GRPC_FLOOR, grpc,
-          SocketAddress.inetSocketAddress(port, "127.0.0.1"), clientVertx.getOrCreateContext(), distinctKeys));
+      SocketAddress address = SocketAddress.inetSocketAddress(port, "127.0.0.1");
+      Context context = clientVertx.getOrCreateContext();
+      // The floor asks the service-redis server for its answer sizes, through a target of its own, on its context.
+      GrpcServiceTarget sizes = new GrpcServiceTarget(SERVICE_REDIS, OnlineServiceGrpcClient.create(grpc, address),
+          context, distinctKeys);
+      byName.put(GRPC_FLOOR, new GrpcFloor.FloorTarget(GRPC_FLOOR, grpc, address, context, sizes));
     }
     if (targets.contains(SERVICE_HTTP)) {
       // The same server as service-redis (it serves gRPC and HTTP/JSON on one port), over HTTP/1.1 keep-alive.

@@ -105,7 +105,7 @@ final class Report {
         if (server == null) {
           continue;
         }
-        double client = row.result().latencyNanos().getMean() / 1e3;
+        double client = meanMicros(row);
         out.println(String.format(Locale.ROOT, "  %-9s %-18s %9s %9s %9s %9s %9s %14s",
             first ? row.shape().name() : "", row.target(), micros(client), micros(server.serverMicros()),
             micros(server.storeMicros()), micros(server.encodeMicros()),
@@ -130,12 +130,12 @@ final class Report {
       if (baseline == null || floor == null) {
         continue;
       }
-      double base = baseline.result().latencyNanos().getMean() / 1e3;
-      double hop = floor.result().latencyNanos().getMean() / 1e3;
+      double base = meanMicros(baseline);
+      double hop = meanMicros(floor);
       Row service = byTarget.get(SERVICE);
       lines.add(String.format(Locale.ROOT, "  %-9s %9s %10s %12s %14s", baseline.shape().name(), micros(base),
           micros(hop), LatencySummary.ratio(base + hop, base),
-          service == null ? "-" : LatencySummary.ratio(service.result().latencyNanos().getMean() / 1e3, base)));
+          service == null ? "-" : LatencySummary.ratio(meanMicros(service), base)));
     }
     if (lines.isEmpty()) {
       return;
@@ -179,6 +179,11 @@ final class Report {
         LatencySummary.millisText(l.maxMillis()), row.result().achievedRate(), row.result().errors(),
         LatencySummary.millisText(row.sendLag().p99Millis()),
         micros(cpu.serverMicros()), micros(cpu.generatorMicros()), micros(cpu.redisMicros()), cpu.busyPercent());
+  }
+
+  /** The mean latency of a run, from the intended send time, in microseconds. */
+  private static double meanMicros(Row row) {
+    return row.result().latencyNanos().getMean() / 1e3;
   }
 
   private static String micros(double value) {
